@@ -1,0 +1,39 @@
+package dev.specdec.drafting;
+
+import dev.specdec.tree.TokenTree;
+
+/**
+ * A drafter's proposal for one verification pass: a token tree and, for each inner node, the
+ * distribution its children were drawn from.
+ *
+ * <p>Distributions are views of buffers the drafter reuses: valid until its next {@code propose}.
+ *
+ * @param tree the proposed tree; its root is the last context token
+ * @param draftDistributions source of q for each node's children
+ */
+public record Proposal(TokenTree tree, DraftDistributions draftDistributions) {
+
+  /** Validates presence. */
+  public Proposal {
+    java.util.Objects.requireNonNull(tree, "tree");
+    java.util.Objects.requireNonNull(draftDistributions, "draftDistributions");
+  }
+
+  /** A proposal of the root alone: the pass drafts nothing (plain decoding). */
+  public static Proposal rootOnly(int root) {
+    return new Proposal(TokenTree.rootOnly(root), DraftDistributions.deterministic());
+  }
+
+  /** A proposal whose drafts were chosen deterministically (q is a point mass at each draft). */
+  public static Proposal deterministic(TokenTree tree) {
+    return new Proposal(tree, DraftDistributions.deterministic());
+  }
+
+  /**
+   * The distribution q the children of {@code node} were sampled from, or {@code null} when they
+   * were chosen deterministically: each child's q is then a point mass at its own token.
+   */
+  public float[] draftDistribution(int node) {
+    return draftDistributions.of(node);
+  }
+}

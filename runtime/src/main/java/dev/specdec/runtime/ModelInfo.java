@@ -1,0 +1,65 @@
+package dev.specdec.runtime;
+
+/**
+ * What a model declares in its metadata under the specdec model contract.
+ *
+ * @param name a human-readable name ({@code specdec.name})
+ * @param contractVersion the contract version the model was exported for
+ * @param numLayers decoder layers L: the number of past/new key and value tensors
+ * @param numHeads attention (query) heads
+ * @param numKvHeads key/value heads Hkv (grouped-query attention when fewer than heads)
+ * @param headSize per-head size D
+ * @param hiddenSize model width H, the width of {@code hidden_states}
+ * @param vocabSize vocabulary size V, the width of {@code logits}
+ * @param maxPositions context length: the most positions the cache holds
+ * @param bosTokenId beginning-of-sequence token
+ * @param eosTokenId end-of-sequence token
+ */
+public record ModelInfo(
+    String name,
+    int contractVersion,
+    int numLayers,
+    int numHeads,
+    int numKvHeads,
+    int headSize,
+    int hiddenSize,
+    int vocabSize,
+    int maxPositions,
+    int bosTokenId,
+    int eosTokenId) {
+
+  /** Validates sizes: all positive, heads a multiple of kv heads, special tokens in the vocabulary. */
+  public ModelInfo {
+    requirePositive("numLayers", numLayers);
+    requirePositive("numHeads", numHeads);
+    requirePositive("numKvHeads", numKvHeads);
+    requirePositive("headSize", headSize);
+    requirePositive("hiddenSize", hiddenSize);
+    requirePositive("vocabSize", vocabSize);
+    requirePositive("maxPositions", maxPositions);
+    if (numHeads % numKvHeads != 0) {
+      throw new IllegalArgumentException(
+          "numHeads (" + numHeads + ") must be a multiple of numKvHeads (" + numKvHeads + ")");
+    }
+    requireToken("bosTokenId", bosTokenId, vocabSize);
+    requireToken("eosTokenId", eosTokenId, vocabSize);
+  }
+
+  /** Floats per cache row of one layer's keys (or values): {@code numKvHeads * headSize}. */
+  public int kvRowSize() {
+    return numKvHeads * headSize;
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, was " + value);
+    }
+  }
+
+  private static void requireToken(String name, int token, int vocabSize) {
+    if (token < 0 || token >= vocabSize) {
+      throw new IllegalArgumentException(
+          name + " must be in [0, " + vocabSize + "), was " + token);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * Causal language models over ONNX Runtime, with the KV cache that speculative decoding needs.
+ *
+ * <p>This is the only package of specdec that imports ONNX Runtime. Other modules speak to models
+ * through {@link dev.specdec.runtime.CausalLm}, so their tests run on plain-Java fakes. An {@link
+ * dev.specdec.runtime.Engine} owns the one ONNX Runtime environment and its global thread pool;
+ * every model it loads is a {@link dev.specdec.runtime.CausalLm} that owns its session and cache.
+ */
+package dev.specdec.runtime;

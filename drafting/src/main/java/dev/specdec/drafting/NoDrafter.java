@@ -1,8 +1,10 @@
 package dev.specdec.drafting;
 
-/** Proposes the root alone, so each pass yields exactly one target token. */
-enum NoDrafter implements Drafter {
-  INSTANCE;
+/** Proposes the root alone, so each pass yields exactly one target token. Stateless. */
+final class NoDrafter implements Drafter {
+  static final NoDrafter INSTANCE = new NoDrafter();
+
+  private NoDrafter() {}
 
   @Override
   public Proposal propose(TokenContext context, int maxDrafts) {

@@ -3,10 +3,10 @@ package dev.specdec.drafting;
 /**
  * Proposes token trees for the target to verify in one pass.
  *
- * <p>The decode loop calls, per step: {@link #propose}, then (after verification) {@link
- * #accepted} with the path of the proposal that the target accepted. The token that follows that
- * path (the target's correction or bonus token) arrives as the last token of the next context.
- * {@link #reset} starts a new sequence.
+ * <p>The decode loop calls, per step: {@link #propose}, then (after verification) {@link #accepted}
+ * with the path of the proposal that the target accepted. The token that follows that path (the
+ * target's correction or bonus token) arrives as the last token of the next context. {@link #reset}
+ * starts a new sequence.
  *
  * <p>Not thread-safe. Drafters that own models close them in {@link #close()}.
  */
@@ -16,8 +16,8 @@ public interface Drafter extends AutoCloseable {
    * Proposes a tree rooted at {@code context.last()}.
    *
    * @param context the tokens decoded so far, prompt included
-   * @param maxDrafts the most draft tokens (tree nodes besides the root) the pass can take; may be 0
-   *     near the end of the context, and then the proposal must be the root alone
+   * @param maxDrafts the most draft tokens (tree nodes besides the root) the pass can take; may be
+   *     0 near the end of the context, and then the proposal must be the root alone
    * @return a proposal whose distributions stay valid until the next call
    */
   Proposal propose(TokenContext context, int maxDrafts);

@@ -1,8 +1,8 @@
 package dev.specdec.drafting;
 
 /**
- * The token sequence decoded so far: the prompt and every accepted token. The last token is the
- * one the target has not run yet; it becomes the root of the next proposal.
+ * The token sequence decoded so far: the prompt and every accepted token. The last token is the one
+ * the target has not run yet; it becomes the root of the next proposal.
  *
  * <p>A read-only view of a buffer the decode loop grows; do not keep it past a step.
  */

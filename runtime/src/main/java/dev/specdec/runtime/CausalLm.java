@@ -5,10 +5,10 @@ import dev.specdec.tree.TokenTree;
 /**
  * A causal language model with its own KV cache: a target or a draft model.
  *
- * <p>The cache holds {@link #cacheLength()} committed positions. {@link #forward} runs a token
- * tree over them and writes the keys and values of the tree's nodes into the rows right after the
- * committed ones, uncommitted; {@link #commit} then keeps any root-to-node subset of those nodes, in
- * order, as the next committed rows, and discards the rest. {@link #truncate} rolls back.
+ * <p>The cache holds {@link #cacheLength()} committed positions. {@link #forward} runs a token tree
+ * over them and writes the keys and values of the tree's nodes into the rows right after the
+ * committed ones, uncommitted; {@link #commit} then keeps any root-to-node subset of those nodes,
+ * in order, as the next committed rows, and discards the rest. {@link #truncate} rolls back.
  *
  * <p>Not thread-safe: one decode loop drives one model. Closing releases every native resource;
  * {@code close()} is idempotent.
@@ -28,8 +28,8 @@ public interface CausalLm extends AutoCloseable {
    * Runs one pass of the model over {@code tree} on top of the committed cache.
    *
    * <p>Node i sits at position {@code cacheLength() + depth(i)} and attends to all committed
-   * positions and to its ancestors in the tree. The result is a view that stays valid until the next
-   * call to {@code forward}, {@code commit} or {@code truncate}.
+   * positions and to its ancestors in the tree. The result is a view that stays valid until the
+   * next call to {@code forward}, {@code commit} or {@code truncate}.
    *
    * @throws IllegalArgumentException when {@code cacheLength() + tree.size()} exceeds {@link
    *     #capacity()}, or a token is outside the vocabulary

@@ -28,7 +28,9 @@ public record ModelInfo(
     int bosTokenId,
     int eosTokenId) {
 
-  /** Validates sizes: all positive, heads a multiple of kv heads, special tokens in the vocabulary. */
+  /**
+   * Validates sizes: all positive, heads a multiple of kv heads, special tokens in the vocabulary.
+   */
   public ModelInfo {
     requirePositive("numLayers", numLayers);
     requirePositive("numHeads", numHeads);
@@ -50,6 +52,27 @@ public record ModelInfo(
     return numKvHeads * headSize;
   }
 
+  /**
+   * Checks that a drafter can propose tokens for a target: both must use the same vocabulary
+   * (checked by size, the one thing the contract declares about it).
+   *
+   * @throws IllegalArgumentException naming both sizes when they differ
+   */
+  public static void requireSameVocabulary(ModelInfo target, ModelInfo draft) {
+    if (target.vocabSize() != draft.vocabSize()) {
+      throw new IllegalArgumentException(
+          "draft vocabulary ("
+              + draft.vocabSize()
+              + ") differs from target vocabulary ("
+              + target.vocabSize()
+              + "): a drafter must share the target's tokenizer (draft '"
+              + draft.name()
+              + "', target '"
+              + target.name()
+              + "')");
+    }
+  }
+
   private static void requirePositive(String name, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be > 0, was " + value);
@@ -58,8 +81,7 @@ public record ModelInfo(
 
   private static void requireToken(String name, int token, int vocabSize) {
     if (token < 0 || token >= vocabSize) {
-      throw new IllegalArgumentException(
-          name + " must be in [0, " + vocabSize + "), was " + token);
+      throw new IllegalArgumentException(name + " must be in [0, " + vocabSize + "), was " + token);
     }
   }
 }

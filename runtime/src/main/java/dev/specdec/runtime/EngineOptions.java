@@ -1,0 +1,32 @@
+package dev.specdec.runtime;
+
+/**
+ * How an {@link Engine} sets up ONNX Runtime's global thread pool.
+ *
+ * @param intraOpThreads threads of the global intra-op pool; 0 uses every available processor
+ * @param allowSpinning whether idle pool threads spin waiting for work; spinning shortens the start
+ *     of each pass a little but burns cores between passes (the Java side of a decode step, the
+ *     other model's pass), so it is off by default
+ */
+public record EngineOptions(int intraOpThreads, boolean allowSpinning) {
+
+  /** Validates the thread count. */
+  public EngineOptions {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException(
+          "intraOpThreads must be >= 0 (0 = all available processors), was " + intraOpThreads);
+    }
+  }
+
+  /** All available processors, no spinning. */
+  public static EngineOptions defaults() {
+    return new EngineOptions(0, false);
+  }
+
+  /** These options with {@code intraOpThreads} 0 replaced by the available processor count. */
+  EngineOptions resolved() {
+    return intraOpThreads != 0
+        ? this
+        : new EngineOptions(Runtime.getRuntime().availableProcessors(), allowSpinning);
+  }
+}

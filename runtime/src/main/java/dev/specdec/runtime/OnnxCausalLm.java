@@ -1,0 +1,459 @@
+package dev.specdec.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.specdec.tree.TokenTree;
+import dev.specdec.tree.TreeAttention;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A {@link CausalLm} over an ONNX Runtime session that follows the specdec model contract.
+ *
+ * <p>The KV cache is one direct native-order buffer per layer for keys and one for values, each
+ * {@code [maxPositions, Hkv, D]} (sequence-major), allocated at load. A pass feeds the committed
+ * prefix as zero-copy tensor views over the first {@code P} rows and pins the {@code new_key_i} /
+ * {@code new_value_i} outputs to the rows right after them, so ONNX Runtime writes new keys and
+ * values straight into the cache: nothing is copied except by {@link #commit} of a non-contiguous
+ * path. Logits, hidden states and the three small inputs live in preallocated direct buffers sized
+ * for the largest T seen so far.
+ */
+final class OnnxCausalLm implements CausalLm {
+  /** Rows the input/output buffers start with; they grow when a larger tree comes. */
+  private static final int INITIAL_MAX_T = 16;
+
+  private final OrtEnvironment env;
+  private final OrtSession session;
+  private final ModelInfo info;
+  private final String label; // "model 'name'" for messages
+  private final Consumer<OnnxCausalLm> onClose;
+  private final int layers;
+  private final int row; // floats per cache row of one layer's keys (or values): Hkv * D
+  private final long[] kvShapeTail; // {Hkv, D}
+
+  private final FloatBuffer[] keys; // per layer (maxPositions, Hkv, D)
+  private final FloatBuffer[] values; // per layer (maxPositions, Hkv, D)
+
+  private int maxT; // rows the buffers below hold
+  private LongBuffer inputIds; // (maxT)
+  private LongBuffer positionIds; // (maxT)
+  private FloatBuffer mask; // (maxT, maxPositions) used as (T, P + T)
+  private FloatBuffer logits; // (maxT, V)
+  private FloatBuffer hidden; // (maxT, H)
+
+  // Reused per pass: no maps allocated on the hot path.
+  private final Map<String, OnnxTensor> inputs = new HashMap<>();
+  private final Map<String, OnnxTensor> outputs = new HashMap<>();
+  private final PassTensors passTensors = new PassTensors();
+
+  private int cacheLength;
+  private TokenTree pending; // the last forward's tree while uncommitted, else null
+  private int generation; // bumped on every state change; outdates ForwardOutput views
+  private long passes;
+  private long tokensRun;
+  private long rowsCommitted;
+  private long rowsCopied;
+  private int liveTensors;
+  private boolean closed;
+
+  OnnxCausalLm(
+      OrtEnvironment env, OrtSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
+    this.env = env;
+    this.session = session;
+    this.info = info;
+    this.label = "model '" + info.name() + "'";
+    this.onClose = onClose;
+    this.layers = info.numLayers();
+    this.row = info.kvRowSize();
+    this.kvShapeTail = new long[] {info.numKvHeads(), info.headSize()};
+    this.keys = new FloatBuffer[layers];
+    this.values = new FloatBuffer[layers];
+    for (int i = 0; i < layers; i++) {
+      keys[i] = directFloats((long) info.maxPositions() * row);
+      values[i] = directFloats((long) info.maxPositions() * row);
+    }
+    allocatePassBuffers(Math.min(INITIAL_MAX_T, info.maxPositions()));
+  }
+
+  @Override
+  public ModelInfo info() {
+    return info;
+  }
+
+  @Override
+  public int cacheLength() {
+    return cacheLength;
+  }
+
+  @Override
+  public int capacity() {
+    return info.maxPositions();
+  }
+
+  @Override
+  public ForwardOutput forward(TokenTree tree) {
+    requireOpen();
+    int t = tree.size();
+    int p = cacheLength;
+    if (p + t > capacity()) {
+      throw new IllegalArgumentException(
+          label
+              + ": cacheLength ("
+              + p
+              + ") + T ("
+              + t
+              + ") exceeds the cache capacity ("
+              + capacity()
+              + ")");
+    }
+    for (int i = 0; i < t; i++) {
+      int token = tree.token(i);
+      if (token >= info.vocabSize()) {
+        throw new IllegalArgumentException(
+            label
+                + ": token "
+                + token
+                + " of node "
+                + i
+                + " is outside the vocabulary [0, "
+                + info.vocabSize()
+                + ")");
+      }
+    }
+    if (t > maxT) {
+      allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
+    }
+    pending = null;
+    generation++;
+    passes++;
+    TreeAttention.writeInputIds(tree, inputIds);
+    TreeAttention.writePositionIds(tree, p, positionIds);
+    TreeAttention.writeMask(tree, p, mask);
+
+    try (PassTensors tensors = passTensors.begin()) {
+      long[] tokensShape = {1, t};
+      inputs.put("input_ids", tensors.longs(inputIds.slice(0, t), tokensShape));
+      inputs.put("position_ids", tensors.longs(positionIds.slice(0, t), tokensShape));
+      inputs.put(
+          "attention_mask",
+          tensors.floats(mask.slice(0, TreeAttention.maskSize(t, p)), new long[] {1, 1, t, p + t}));
+      long[] pastShape = {1, p, kvShapeTail[0], kvShapeTail[1]};
+      long[] newShape = {1, t, kvShapeTail[0], kvShapeTail[1]};
+      for (int i = 0; i < layers; i++) {
+        inputs.put(ModelContract.pastKey(i), tensors.floats(keys[i].slice(0, p * row), pastShape));
+        inputs.put(
+            ModelContract.pastValue(i), tensors.floats(values[i].slice(0, p * row), pastShape));
+        outputs.put(
+            ModelContract.newKey(i), tensors.floats(keys[i].slice(p * row, t * row), newShape));
+        outputs.put(
+            ModelContract.newValue(i), tensors.floats(values[i].slice(p * row, t * row), newShape));
+      }
+      outputs.put(
+          "logits",
+          tensors.floats(
+              logits.slice(0, t * info.vocabSize()), new long[] {1, t, info.vocabSize()}));
+      outputs.put(
+          "hidden_states",
+          tensors.floats(
+              hidden.slice(0, t * info.hiddenSize()), new long[] {1, t, info.hiddenSize()}));
+      // Every output is pinned: the Result owns nothing, but it is closed all the same.
+      try (OrtSession.Result result = session.run(inputs, outputs)) {
+        assert result.size() == outputs.size();
+      }
+    } catch (OrtException e) {
+      throw new InferenceException(
+          label + ": pass " + passes + " (T=" + t + ", past=" + p + "): ONNX Runtime run failed",
+          e);
+    } finally {
+      inputs.clear();
+      outputs.clear();
+    }
+    tokensRun += t;
+    requireFiniteLogits(t, p);
+    pending = tree;
+    return new Output(generation, t);
+  }
+
+  @Override
+  public void commit(int[] nodes) {
+    TokenTree tree = requirePending();
+    if (nodes.length > tree.size()) {
+      throw new IllegalArgumentException(
+          label + ": cannot commit " + nodes.length + " nodes of a pass over " + tree.size());
+    }
+    for (int k = 0; k < nodes.length; k++) {
+      int node = nodes[k];
+      int expectedParent = k == 0 ? -1 : nodes[k - 1];
+      if (node < 0 || node >= tree.size() || tree.parent(node) != expectedParent) {
+        throw new IllegalArgumentException(
+            label
+                + ": nodes "
+                + Arrays.toString(nodes)
+                + " are not a root-to-node path of the last pass's tree (node at index "
+                + k
+                + " must be "
+                + (k == 0 ? "the root 0" : "a child of node " + expectedParent)
+                + ")");
+      }
+    }
+    int base = cacheLength;
+    for (int k = 0; k < nodes.length; k++) {
+      if (nodes[k] != k) {
+        // nodes[k] > k and increasing: the source row is never one already overwritten
+        int dst = (base + k) * row;
+        int src = (base + nodes[k]) * row;
+        for (int i = 0; i < layers; i++) {
+          keys[i].put(dst, keys[i], src, row);
+          values[i].put(dst, values[i], src, row);
+        }
+        rowsCopied++;
+      }
+    }
+    advance(nodes.length);
+  }
+
+  @Override
+  public void commitPrefix(int count) {
+    TokenTree tree = requirePending();
+    if (count < 0 || count > tree.size()) {
+      throw new IllegalArgumentException(
+          label + ": count must be in [0, " + tree.size() + "], was " + count);
+    }
+    for (int i = 1; i < count; i++) {
+      if (tree.parent(i) != i - 1) {
+        throw new IllegalArgumentException(
+            label
+                + ": the first "
+                + count
+                + " nodes of the last pass are not a chain (parent of node "
+                + i
+                + " is "
+                + tree.parent(i)
+                + "); use commit(path)");
+      }
+    }
+    advance(count);
+  }
+
+  private void advance(int count) {
+    cacheLength += count;
+    rowsCommitted += count;
+    pending = null;
+    generation++;
+  }
+
+  @Override
+  public void truncate(int length) {
+    requireOpen();
+    if (length < 0 || length > cacheLength) {
+      throw new IllegalArgumentException(
+          label + ": truncate length must be in [0, " + cacheLength + "], was " + length);
+    }
+    cacheLength = length;
+    pending = null;
+    generation++;
+  }
+
+  @Override
+  public CacheStats stats() {
+    return new CacheStats(passes, tokensRun, rowsCommitted, rowsCopied);
+  }
+
+  /** Native tensors this model has created and not yet closed; 0 between passes. For tests. */
+  int liveTensors() {
+    return liveTensors;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    pending = null;
+    generation++;
+    onClose.accept(this);
+    try {
+      session.close();
+    } catch (OrtException e) {
+      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "OnnxCausalLm[" + info.name() + ", cacheLength=" + cacheLength + "]";
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException(label + " is closed");
+    }
+  }
+
+  private TokenTree requirePending() {
+    requireOpen();
+    if (pending == null) {
+      throw new IllegalStateException(
+          label + ": nothing to commit: no forward pass since the last commit or truncate");
+    }
+    return pending;
+  }
+
+  private void requireFiniteLogits(int t, int p) {
+    int v = info.vocabSize();
+    for (int r = 0; r < t; r++) {
+      int base = r * v;
+      for (int j = 0; j < v; j++) {
+        float x = logits.get(base + j);
+        if (!Float.isFinite(x)) {
+          throw new NumericalException(
+              label
+                  + ": pass "
+                  + passes
+                  + " (T="
+                  + t
+                  + ", past="
+                  + p
+                  + "): logits row "
+                  + r
+                  + " contains "
+                  + x
+                  + " at token "
+                  + j
+                  + " (check the model's weights and its inputs' dtypes)");
+        }
+      }
+    }
+  }
+
+  private void allocatePassBuffers(int rows) {
+    maxT = rows;
+    inputIds = directLongs(rows);
+    positionIds = directLongs(rows);
+    mask = directFloats((long) rows * info.maxPositions());
+    logits = directFloats((long) rows * info.vocabSize());
+    hidden = directFloats((long) rows * info.hiddenSize());
+  }
+
+  private static FloatBuffer directFloats(long count) {
+    return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES))
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
+  }
+
+  private static LongBuffer directLongs(int count) {
+    return ByteBuffer.allocateDirect(count * Long.BYTES)
+        .order(ByteOrder.nativeOrder())
+        .asLongBuffer();
+  }
+
+  /**
+   * Owns the native tensors of one pass: each is created through it and all are closed when the
+   * pass's try-with-resources block ends, whatever happens in between. One owner for the ~4L + 5
+   * tensors of a pass instead of as many nested resources; reused across passes.
+   */
+  private final class PassTensors implements AutoCloseable {
+    private final List<OnnxTensor> owned = new ArrayList<>();
+
+    PassTensors begin() {
+      if (!owned.isEmpty()) {
+        throw new IllegalStateException(label + ": a pass is already running");
+      }
+      return this;
+    }
+
+    OnnxTensor floats(FloatBuffer data, long[] shape) throws OrtException {
+      return own(OnnxTensor.createTensor(env, data, shape));
+    }
+
+    OnnxTensor longs(LongBuffer data, long[] shape) throws OrtException {
+      return own(OnnxTensor.createTensor(env, data, shape));
+    }
+
+    private OnnxTensor own(OnnxTensor tensor) {
+      owned.add(tensor);
+      liveTensors++;
+      return tensor;
+    }
+
+    @Override
+    public void close() {
+      for (OnnxTensor tensor : owned) {
+        tensor.close();
+        liveTensors--;
+      }
+      owned.clear();
+    }
+  }
+
+  /** The view a pass returns; it checks on every access that no later call outdated it. */
+  private final class Output implements ForwardOutput {
+    private final int generationAtPass;
+    private final int rows;
+
+    Output(int generationAtPass, int rows) {
+      this.generationAtPass = generationAtPass;
+      this.rows = rows;
+    }
+
+    @Override
+    public int rows() {
+      return rows;
+    }
+
+    @Override
+    public int vocabSize() {
+      return info.vocabSize();
+    }
+
+    @Override
+    public int hiddenSize() {
+      return info.hiddenSize();
+    }
+
+    @Override
+    public float logit(int rowIndex, int token) {
+      requireCurrent(rowIndex);
+      if (token < 0 || token >= info.vocabSize()) {
+        throw new IndexOutOfBoundsException(
+            "token " + token + " outside [0, " + info.vocabSize() + ")");
+      }
+      return logits.get(rowIndex * info.vocabSize() + token);
+    }
+
+    @Override
+    public void copyLogits(int rowIndex, float[] dst) {
+      requireCurrent(rowIndex);
+      logits.get(rowIndex * info.vocabSize(), dst, 0, info.vocabSize());
+    }
+
+    @Override
+    public void copyHiddenState(int rowIndex, float[] dst) {
+      requireCurrent(rowIndex);
+      hidden.get(rowIndex * info.hiddenSize(), dst, 0, info.hiddenSize());
+    }
+
+    private void requireCurrent(int rowIndex) {
+      if (generation != generationAtPass) {
+        throw new IllegalStateException(
+            label
+                + ": this ForwardOutput is outdated: the model has since run forward, commit,"
+                + " truncate or close; copy out what must outlive the pass");
+      }
+      if (rowIndex < 0 || rowIndex >= rows) {
+        throw new IndexOutOfBoundsException("row " + rowIndex + " outside [0, " + rows + ")");
+      }
+    }
+  }
+}

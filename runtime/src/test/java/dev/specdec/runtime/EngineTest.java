@@ -1,0 +1,56 @@
+package dev.specdec.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specdec.tree.TokenTree;
+import org.junit.jupiter.api.Test;
+
+/** The process-wide ONNX Runtime environment behind every engine. */
+class EngineTest {
+
+  @Test
+  void aSecondEngineWithTheSameOptionsSharesTheEnvironment() throws Exception {
+    try (Engine first = Engine.create();
+        Engine second = Engine.create(first.options())) {
+      assertEquals(first.options(), second.options());
+      try (CausalLm a = first.loadCausalLm(Fixtures.draft(), Device.cpu());
+          CausalLm b = second.loadCausalLm(Fixtures.draft(), Device.cpu())) {
+        float[] la = new float[512];
+        float[] lb = new float[512];
+        a.forward(TokenTree.chain(1, 45, 97)).copyLogits(2, la);
+        b.forward(TokenTree.chain(1, 45, 97)).copyLogits(2, lb);
+        assertEquals(0f, Fixtures.maxAbsDiff(la, lb));
+      }
+    }
+  }
+
+  @Test
+  void anEngineWithOtherThreadingOptionsFailsClearly() {
+    try (Engine first = Engine.create()) {
+      EngineOptions other =
+          new EngineOptions(first.options().intraOpThreads() + 1, first.options().allowSpinning());
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> Engine.create(other));
+      assertTrue(e.getMessage().contains("already has a global thread pool"), e.getMessage());
+    }
+  }
+
+  @Test
+  void zeroThreadsMeansEveryAvailableProcessor() {
+    assertEquals(
+        Runtime.getRuntime().availableProcessors(),
+        new EngineOptions(0, false).resolved().intraOpThreads());
+    assertThrows(IllegalArgumentException.class, () -> new EngineOptions(-1, false));
+  }
+
+  @Test
+  void closingTheEngineClosesItsModels() throws Exception {
+    CausalLm lm;
+    try (Engine engine = Engine.create()) {
+      lm = engine.loadCausalLm(Fixtures.draft(), Device.cpu());
+    }
+    assertThrows(IllegalStateException.class, () -> lm.forward(TokenTree.rootOnly(1)));
+  }
+}

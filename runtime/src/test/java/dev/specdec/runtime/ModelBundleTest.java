@@ -1,0 +1,127 @@
+package dev.specdec.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specdec.sampling.SamplingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bundle manifests: the committed one loads, broken ones fail naming the problem. */
+class ModelBundleTest {
+  @TempDir Path dir;
+
+  @Test
+  void loadsTheTestTinyBundle() throws Exception {
+    ModelBundle bundle = ModelBundle.load(Fixtures.testTiny());
+    assertEquals("test-tiny", bundle.name());
+    assertEquals(Fixtures.target(), bundle.target());
+    assertEquals(Optional.of(Fixtures.draft()), bundle.draft());
+    assertEquals(Fixtures.tokenizer(), bundle.tokenizer());
+    assertEquals(new GenerationDefaults(64, 0.0, 0, 1.0, 4), bundle.generation());
+    assertEquals(SamplingConfig.greedy(), bundle.generation().sampling());
+    assertEquals(Optional.empty(), bundle.medusa());
+  }
+
+  @Test
+  void aMissingDirectoryIsReported() {
+    Path missing = dir.resolve("nowhere");
+    assertEquals("bundle directory does not exist: " + missing, message(missing));
+  }
+
+  @Test
+  void aMissingManifestIsReported() {
+    assertEquals("no specdec.json in " + dir, message(dir));
+  }
+
+  @Test
+  void aMissingTargetEntryIsReported() throws IOException {
+    write("{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\"}", "tokenizer.json");
+    assertEquals("specdec.json: 'target' is missing", message(dir));
+  }
+
+  @Test
+  void aPathLeavingTheBundleIsRejected() throws IOException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\","
+            + "\"draft\":\"../x.onnx\"}",
+        "tokenizer.json",
+        "target.onnx");
+    Files.writeString(dir.resolveSibling("x.onnx"), "outside");
+    assertEquals(
+        "specdec.json: path '../x.onnx' of 'draft' leaves the bundle directory " + dir,
+        message(dir));
+  }
+
+  @Test
+  void anAbsolutePathIsRejected() throws IOException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\""
+            + dir.resolve("target.onnx")
+            + "\"}",
+        "tokenizer.json",
+        "target.onnx");
+    assertTrue(message(dir).contains("must be a relative path inside the bundle directory"));
+  }
+
+  @Test
+  void aMissingTargetFileIsReported() throws IOException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\"}",
+        "tokenizer.json");
+    assertEquals("specdec.json: target file target.onnx does not exist in " + dir, message(dir));
+  }
+
+  @Test
+  void invalidGenerationSettingsNameTheField() throws IOException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\","
+            + "\"generation\":{\"temperature\":-1}}",
+        "tokenizer.json",
+        "target.onnx");
+    assertEquals(
+        "specdec.json: generation: temperature must be a finite number >= 0 (0 = greedy), was -1.0",
+        message(dir));
+  }
+
+  @Test
+  void unknownKeysAndFormatsAreRejected() throws IOException {
+    write("{\"format\":\"specdec-bundle/2\"}");
+    assertEquals(
+        "specdec.json: unsupported format 'specdec-bundle/2'; expected 'specdec-bundle/1'",
+        message(dir));
+    write("{\"format\":\"specdec-bundle/1\",\"darft\":\"d.onnx\"}");
+    assertTrue(message(dir).startsWith("specdec.json: unknown key 'darft'"));
+    write("{not json");
+    assertTrue(message(dir).startsWith("specdec.json in " + dir + " is not valid JSON"));
+  }
+
+  @Test
+  void missingGenerationFieldsTakeTheDefaults() throws IOException, BundleException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\","
+            + "\"generation\":{\"draftTokens\":8}}",
+        "tokenizer.json",
+        "target.onnx");
+    ModelBundle bundle = ModelBundle.load(dir);
+    assertEquals(new GenerationDefaults(64, 0.0, 0, 1.0, 8), bundle.generation());
+    assertEquals(dir.getFileName().toString(), bundle.name());
+    assertEquals(Optional.empty(), bundle.draft());
+  }
+
+  private void write(String manifest, String... files) throws IOException {
+    Files.writeString(dir.resolve(ModelBundle.MANIFEST), manifest);
+    for (String file : files) {
+      Files.writeString(dir.resolve(file), "x");
+    }
+  }
+
+  private static String message(Path bundle) {
+    return assertThrows(BundleException.class, () -> ModelBundle.load(bundle)).getMessage();
+  }
+}

@@ -1,5 +1,11 @@
 package dev.specdec.drafting;
 
+import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.ModelInfo;
+import dev.specdec.sampling.SamplingConfig;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
 /**
  * Proposes token trees for the target to verify in one pass.
  *
@@ -36,6 +42,14 @@ public interface Drafter extends AutoCloseable {
   /** A short name for reports, e.g. {@code draft} or {@code none}. */
   String name();
 
+  /**
+   * What the draft model declared, when this drafter runs one; empty otherwise (the default). The
+   * decoder checks it against the target's vocabulary.
+   */
+  default Optional<ModelInfo> modelInfo() {
+    return Optional.empty();
+  }
+
   /** Releases owned models; idempotent. The default owns nothing. */
   @Override
   default void close() {}
@@ -43,5 +57,19 @@ public interface Drafter extends AutoCloseable {
   /** The drafter that drafts nothing: plain decoding, one target pass per token. */
   static Drafter none() {
     return NoDrafter.INSTANCE;
+  }
+
+  /**
+   * A small model that drafts a chain of up to {@code k} tokens ahead on its own KV cache; see
+   * {@link DraftModelDrafter}. The drafter owns {@code draft}: closing it closes the model.
+   *
+   * @param sampling temperature 0 drafts the argmax; otherwise drafts are sampled from the warped
+   *     draft distribution q, which the proposal records for rejection sampling
+   * @param k the most drafts per proposal, in {@code [1, 64]}
+   * @param rng draws the sampled drafts; unused when greedy
+   */
+  static DraftModelDrafter draftModel(
+      CausalLm draft, SamplingConfig sampling, int k, RandomGenerator rng) {
+    return DraftModelDrafter.of(draft, sampling, k, rng);
   }
 }

@@ -1,0 +1,136 @@
+package dev.specdec.verification;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.specdec.runtime.ForwardOutput;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.commons.math3.stat.inference.ChiSquareTest;
+
+/** Fixtures and statistics shared by the verification tests. */
+final class TestSupport {
+  private TestSupport() {}
+
+  /** A pass output with the given logits rows (V = row length). */
+  static ForwardOutput output(float[]... rows) {
+    return new ForwardOutput() {
+      @Override
+      public int rows() {
+        return rows.length;
+      }
+
+      @Override
+      public int vocabSize() {
+        return rows[0].length;
+      }
+
+      @Override
+      public int hiddenSize() {
+        return 1;
+      }
+
+      @Override
+      public float logit(int row, int token) {
+        return rows[row][token];
+      }
+
+      @Override
+      public void copyLogits(int row, float[] dst) {
+        System.arraycopy(rows[row], 0, dst, 0, rows[row].length);
+      }
+
+      @Override
+      public void copyHiddenState(int row, float[] dst) {
+        dst[0] = 0f;
+      }
+    };
+  }
+
+  /** Logits whose softmax at temperature 1 is {@code probs} (log 0 = -Infinity). */
+  static float[] logitsOf(double... probs) {
+    float[] out = new float[probs.length];
+    for (int i = 0; i < probs.length; i++) {
+      out[i] = (float) Math.log(probs[i]);
+    }
+    return out;
+  }
+
+  /**
+   * Plain reference warping in double: softmax(logits / T), top-k by a boxed sort (ties to the
+   * lower id), top-p over the top-k mass, renormalized. Independent of dev.specdec.sampling.
+   */
+  static double[] referenceWarp(float[] logits, double temperature, int topK, double topP) {
+    int v = logits.length;
+    double max = Double.NEGATIVE_INFINITY;
+    for (float l : logits) {
+      max = Math.max(max, l);
+    }
+    double[] p = new double[v];
+    double sum = 0;
+    for (int i = 0; i < v; i++) {
+      p[i] = Math.exp((logits[i] - max) / temperature);
+      sum += p[i];
+    }
+    for (int i = 0; i < v; i++) {
+      p[i] /= sum;
+    }
+    Integer[] ids = IntStream.range(0, v).boxed().toArray(Integer[]::new);
+    Arrays.sort(ids, Comparator.comparingDouble((Integer i) -> -p[i]).thenComparingInt(i -> i));
+    int kept = topK == 0 ? v : Math.min(topK, v);
+    double keptMass = 0;
+    for (int r = 0; r < kept; r++) {
+      keptMass += p[ids[r]];
+    }
+    int n = 0;
+    double cumulative = 0;
+    while (n < kept && (topP >= 1 || cumulative < topP * keptMass)) {
+      cumulative += p[ids[n++]];
+    }
+    double[] out = new double[v];
+    for (int r = 0; r < n; r++) {
+      out[ids[r]] = p[ids[r]] / cumulative;
+    }
+    return out;
+  }
+
+  /**
+   * The chi-square goodness-of-fit p-value of {@code observed} against probabilities {@code
+   * expected}. Cells with zero expected probability must be empty (asserted) and are dropped; cells
+   * with an expected count under 5 are pooled into one.
+   */
+  static double chiSquarePValue(double[] expected, long[] observed) {
+    long n = Arrays.stream(observed).sum();
+    List<Double> e = new ArrayList<>();
+    List<Long> o = new ArrayList<>();
+    double pooledE = 0;
+    long pooledO = 0;
+    for (int i = 0; i < expected.length; i++) {
+      if (expected[i] == 0) {
+        assertEquals(0, observed[i], "cell " + i + " has probability 0 but was observed");
+      } else if (expected[i] * n < 5) {
+        pooledE += expected[i] * n;
+        pooledO += observed[i];
+      } else {
+        e.add(expected[i] * n);
+        o.add(observed[i]);
+      }
+    }
+    if (pooledE > 0) {
+      e.add(pooledE);
+      o.add(pooledO);
+    }
+    // Rescale so the expected counts sum to n exactly (commons-math rescales too, but say so).
+    double total = e.stream().mapToDouble(Double::doubleValue).sum();
+    double[] ee = e.stream().mapToDouble(x -> x * n / total).toArray();
+    long[] oo = o.stream().mapToLong(Long::longValue).toArray();
+    return new ChiSquareTest().chiSquareTest(ee, oo);
+  }
+
+  /** Plain decoding's tokens: the reference for greedy equivalence. */
+  static DecodeResult plain(FakeLm target, int[] prompt, GenerationRequest request) {
+    return SpeculativeDecoder.builder(target).build().generate(prompt, request, t -> {});
+  }
+}

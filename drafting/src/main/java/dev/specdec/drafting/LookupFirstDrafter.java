@@ -1,5 +1,8 @@
 package dev.specdec.drafting;
 
+import dev.specdec.runtime.ModelInfo;
+import java.util.Optional;
+
 /**
  * Prompt lookup when the context offers a long enough match, another drafter otherwise.
  *
@@ -71,6 +74,12 @@ public final class LookupFirstDrafter implements Drafter {
   @Override
   public String name() {
     return "lookup+" + fallback.name();
+  }
+
+  /** The fallback's model, so the decoder checks it against the target's vocabulary. */
+  @Override
+  public Optional<ModelInfo> modelInfo() {
+    return fallback.modelInfo();
   }
 
   @Override

@@ -1,0 +1,179 @@
+package dev.specdec.cli;
+
+import dev.specdec.eval.BundleDecoder;
+import dev.specdec.eval.DecodeOptions;
+import dev.specdec.eval.DecodeReport;
+import dev.specdec.eval.DrafterKind;
+import dev.specdec.runtime.ModelBundle;
+import dev.specdec.verification.SpeculativeDecoder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code specdec decode}: continue a prompt with speculative decoding and report how it went. */
+@Command(
+    name = "decode",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Continues a prompt with speculative decoding: streams the text to stdout, then prints new"
+          + " tokens, target passes, mean accepted length (tau), acceptance and tokens/s.",
+      "Options left out take the bundle's recommended values (specdec.json, \"generation\").",
+      "Temperature 0 verifies greedily (output identical to plain greedy decoding); any other"
+          + " temperature uses exact rejection sampling."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:bad input: bundle, model, prompt file, prompt too long, device unavailable",
+      "2:bad command line",
+      "70:internal error (stack trace printed)"
+    })
+final class DecodeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions model;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  PromptSource prompt;
+
+  @Option(
+      names = "--drafter",
+      paramLabel = "KIND",
+      converter = DrafterConverter.class,
+      description =
+          "Drafter: ${COMPLETION-CANDIDATES}. Default: draft when the bundle has a draft model,"
+              + " else none.")
+  DrafterKind drafter;
+
+  @Option(
+      names = {"-k", "--draft-tokens"},
+      paramLabel = "N",
+      description = "Draft tokens per step, in [0, 64]; 0 = plain decoding. Default: the bundle's.")
+  Integer draftTokens;
+
+  @Mixin SamplingOptions sampling;
+
+  @Option(
+      names = "--max-new-tokens",
+      paramLabel = "N",
+      description = "Most tokens to generate, >= 1 (EOS stops earlier). Default: the bundle's.")
+  Integer maxNewTokens;
+
+  @Option(
+      names = "--compare",
+      description =
+          "Also decode plainly with the target alone (same sampling and seed): report its"
+              + " tokens/s, the speedup and, for greedy, whether the outputs are identical.")
+  boolean compare;
+
+  @Option(
+      names = "--json",
+      description = "Print only a JSON object with the text, token ids and statistics.")
+  boolean json;
+
+  /** Exactly one of the prompt options. */
+  static final class PromptSource {
+    @Option(names = "--prompt", paramLabel = "TEXT", required = true, description = "The prompt.")
+    String text;
+
+    @Option(
+        names = "--prompt-file",
+        paramLabel = "FILE",
+        required = true,
+        description = "Read the prompt from FILE (UTF-8).")
+    Path file;
+
+    String read() throws UserException {
+      if (text != null) {
+        return text;
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new UserException("prompt file does not exist: " + file);
+      }
+      try {
+        String content = Files.readString(file);
+        if (content.isEmpty()) {
+          throw new UserException("prompt file is empty: " + file);
+        }
+        return content;
+      } catch (CharacterCodingException e) {
+        throw new UserException("prompt file is not valid UTF-8: " + file, e);
+      } catch (IOException e) {
+        throw new UserException("cannot read prompt file " + file + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    validate(cmd);
+    String text = prompt.read();
+    ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
+    DecodeOptions options = options(bundle);
+    PrintWriter out = cmd.getOut();
+    Consumer<String> onText =
+        json
+            ? chunk -> {}
+            : chunk -> {
+              out.print(chunk);
+              out.flush();
+            };
+    try (BundleDecoder decoder = BundleDecoder.open(bundle, model.device, options)) {
+      DecodeReport report = compare ? decoder.compare(text, onText) : decoder.decode(text, onText);
+      if (json) {
+        out.println(report.toJson());
+      } else {
+        out.println();
+        out.println();
+        out.print(report.toText());
+      }
+      out.flush();
+    }
+    return ExitCodes.OK;
+  }
+
+  private void validate(CommandLine cmd) {
+    if (prompt.text != null && prompt.text.isEmpty()) {
+      throw new ParameterException(cmd, "--prompt is empty: give some text to continue");
+    }
+    if (draftTokens != null
+        && (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS)) {
+      throw new ParameterException(
+          cmd,
+          "-k must be in [0, " + SpeculativeDecoder.MAX_DRAFT_TOKENS + "], was " + draftTokens);
+    }
+    if (maxNewTokens != null && maxNewTokens < 1) {
+      throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
+    }
+    sampling.validate(cmd);
+  }
+
+  private DecodeOptions options(ModelBundle bundle) {
+    DecodeOptions.Builder options = DecodeOptions.defaultsFor(bundle);
+    if (drafter != null) {
+      options.drafter(drafter);
+    }
+    if (draftTokens != null) {
+      options.draftTokens(draftTokens);
+    }
+    if (maxNewTokens != null) {
+      options.maxNewTokens(maxNewTokens);
+    }
+    sampling.applyTo(options);
+    return options.build();
+  }
+}

@@ -1,0 +1,18 @@
+package dev.specdec.cli;
+
+/** The exit codes of {@code specdec}. */
+final class ExitCodes {
+  /** Success. */
+  static final int OK = 0;
+
+  /** The input or the environment is at fault: a bundle, a model, a prompt, a device. */
+  static final int FAILURE = 1;
+
+  /** The command line is at fault: an unknown option, a missing or out-of-range value. */
+  static final int USAGE = 2;
+
+  /** A bug: an unexpected exception, printed with its stack trace ({@code EX_SOFTWARE}). */
+  static final int INTERNAL = 70;
+
+  private ExitCodes() {}
+}

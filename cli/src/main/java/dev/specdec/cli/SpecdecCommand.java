@@ -1,0 +1,43 @@
+package dev.specdec.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code specdec} command; the work is done by its subcommands. */
+@Command(
+    name = "specdec",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Speculative decoding for LLMs on ONNX Runtime.",
+    subcommands = {DecodeCommand.class, CommandLine.HelpCommand.class})
+public final class SpecdecCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  /** Runs the command line and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * A configured command line: error messages as {@code specdec: error: ...}, exit codes of {@link
+   * ExitCodes}, case-insensitive enum values. Tests redirect its output with {@code setOut} and
+   * {@code setErr}.
+   */
+  public static CommandLine commandLine() {
+    return new CommandLine(new SpecdecCommand())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setParameterExceptionHandler(ErrorHandlers::onParameterError)
+        .setExecutionExceptionHandler(ErrorHandlers::onExecutionError);
+  }
+
+  /** Without a subcommand: print the usage to stderr and fail as a usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().getErr().println("specdec: error: missing a command (e.g. decode)");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return ExitCodes.USAGE;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.specdec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Bad command lines: rejected before any model is loaded, with exit code 2 and one message. */
+class CommandLineErrorsTest {
+
+  private static void assertUsageError(Cli cli, String expectedMessage) {
+    assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+    assertTrue(cli.err().startsWith("specdec: error: "), cli.err());
+    assertTrue(cli.err().contains(expectedMessage), cli.err());
+    assertFalse(cli.err().contains("\tat "), "no stack trace: " + cli.err());
+    assertEquals("", cli.out());
+  }
+
+  @Test
+  void negativeTemperatureIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "--temperature", "-0.5"),
+        "--temperature must be a finite number >= 0 (0 = greedy), was -0.5");
+  }
+
+  @Test
+  void topPAboveOneIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "--top-p", "1.5"),
+        "--top-p must be in (0, 1] (1 = off), was 1.5");
+  }
+
+  @Test
+  void topPOfZeroIsAUsageError() {
+    assertUsageError(Cli.run("decode", "--prompt", "hi", "--top-p=0"), "--top-p must be in (0, 1]");
+  }
+
+  @Test
+  void negativeTopKIsAUsageError() {
+    assertUsageError(Cli.run("decode", "--prompt", "hi", "--top-k", "-3"), "--top-k must be >= 0");
+  }
+
+  @Test
+  void draftTokensOutsideZeroToSixtyFourIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "-k", "65"), "-k must be in [0, 64], was 65");
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "-k", "-1"), "-k must be in [0, 64], was -1");
+  }
+
+  @Test
+  void zeroMaxNewTokensIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "--max-new-tokens", "0"),
+        "--max-new-tokens must be >= 1, was 0");
+  }
+
+  @Test
+  void emptyPromptIsAUsageError() {
+    assertUsageError(Cli.run("decode", "--prompt", ""), "--prompt is empty");
+  }
+
+  @Test
+  void missingPromptSaysWhichOptionsGiveOne() {
+    assertUsageError(Cli.run("decode"), "(--prompt=TEXT | --prompt-file=FILE)");
+  }
+
+  @Test
+  void promptAndPromptFileAreExclusive() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--prompt-file", "b.txt"), "mutually exclusive");
+  }
+
+  @Test
+  void unknownDeviceListsTheValidOnes() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--device", "tpu"),
+        "unknown device 'tpu': expected one of cpu, cuda, cuda:N");
+  }
+
+  @Test
+  void unknownDrafterListsTheValidOnes() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "medusa"),
+        "unknown drafter 'medusa': expected one of [none, draft]");
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    assertUsageError(Cli.run("decode", "--prompt", "a", "--fast"), "Unknown option: '--fast'");
+  }
+
+  @Test
+  void noCommandIsAUsageError() {
+    Cli cli = Cli.run();
+    assertEquals(ExitCodes.USAGE, cli.exitCode());
+    assertTrue(cli.err().contains("missing a command"), cli.err());
+  }
+
+  @Test
+  void helpSucceedsAndListsTheOptions() {
+    Cli cli = Cli.run("decode", "--help");
+    assertEquals(ExitCodes.OK, cli.exitCode());
+    for (String option :
+        new String[] {"--bundle", "--drafter", "-k", "--temperature", "--top-k", "--top-p"}) {
+      assertTrue(cli.out().contains(option), option);
+    }
+  }
+}

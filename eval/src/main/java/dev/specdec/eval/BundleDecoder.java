@@ -1,0 +1,272 @@
+package dev.specdec.eval;
+
+import dev.specdec.drafting.Drafter;
+import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.Device;
+import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.ModelBundle;
+import dev.specdec.runtime.ModelContractException;
+import dev.specdec.runtime.ModelInfo;
+import dev.specdec.runtime.TextStream;
+import dev.specdec.runtime.TextTokenizer;
+import dev.specdec.verification.DecodeResult;
+import dev.specdec.verification.GenerationRequest;
+import dev.specdec.verification.SpeculativeDecoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+
+/**
+ * A model bundle loaded for decoding text prompts: its tokenizer, its target and, with the draft
+ * drafter, its draft model, wired into a {@link SpeculativeDecoder} with fixed {@link
+ * DecodeOptions}.
+ *
+ * <p>Each prompt is encoded without special tokens and gets the target's BOS in front; generation
+ * stops at the target's EOS. Runs are reproducible: every run reseeds the decoder and the draft
+ * model's generator from the options' seed.
+ *
+ * <p>Owns everything it loads (an {@link Engine}, the tokenizer, the models, the drafter): {@link
+ * #close()} releases all of it. Not thread-safe.
+ */
+public final class BundleDecoder implements AutoCloseable {
+  // Decorrelates the draft model's samples from the decoder's, which use the seed itself.
+  private static final long DRAFTER_SEED_MIX = 0x9E3779B97F4A7C15L;
+
+  private final ModelBundle bundle;
+  private final DecodeOptions options;
+  private final Engine engine;
+  private final TextTokenizer tokenizer;
+  private final CausalLm target;
+  private final Drafter drafter;
+  private final Random drafterRandom;
+  private final SpeculativeDecoder decoder;
+  private boolean closed;
+
+  private BundleDecoder(
+      ModelBundle bundle,
+      DecodeOptions options,
+      Engine engine,
+      TextTokenizer tokenizer,
+      CausalLm target,
+      Drafter drafter,
+      Random drafterRandom) {
+    this.bundle = bundle;
+    this.options = options;
+    this.engine = engine;
+    this.tokenizer = tokenizer;
+    this.target = target;
+    this.drafter = drafter;
+    this.drafterRandom = drafterRandom;
+    this.decoder =
+        SpeculativeDecoder.builder(target)
+            .drafter(drafter)
+            .rule(options.rule())
+            .sampling(options.sampling())
+            .draftTokens(options.draftTokens())
+            .build();
+  }
+
+  /**
+   * Loads the bundle in {@code dir}; see {@link #open(ModelBundle, Device, DecodeOptions)}.
+   *
+   * @throws BundleException when the bundle is missing or malformed
+   */
+  public static BundleDecoder open(Path dir, Device device, DecodeOptions options)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return open(ModelBundle.load(dir), device, options);
+  }
+
+  /**
+   * Loads the tokenizer, the target and (for {@link DrafterKind#DRAFT}) the draft model of {@code
+   * bundle} on {@code device}.
+   *
+   * @throws BundleException when the draft drafter is asked of a bundle without a draft model, or
+   *     the tokenizer produces ids the target does not know
+   * @throws IOException when a file cannot be read or parsed
+   * @throws ModelContractException when a model breaks the model contract
+   * @throws DeviceUnavailableException when this ONNX Runtime build cannot use {@code device}
+   * @throws IllegalArgumentException when the draft model's vocabulary differs from the target's
+   */
+  public static BundleDecoder open(ModelBundle bundle, Device device, DecodeOptions options)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(options, "options");
+    if (options.drafter() == DrafterKind.DRAFT && bundle.draft().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no draft model: use drafter none, or add \"draft\" to its "
+              + ModelBundle.MANIFEST);
+    }
+    Engine engine = Engine.create();
+    TextTokenizer tokenizer = null;
+    Drafter drafter = null;
+    boolean opened = false;
+    try {
+      tokenizer = engine.loadTokenizer(bundle.tokenizer());
+      CausalLm target = load(engine, bundle.target(), device);
+      ModelInfo info = target.info();
+      if (tokenizer.vocabSize() > info.vocabSize()) {
+        throw new BundleException(
+            "bundle '"
+                + bundle.name()
+                + "': the tokenizer has "
+                + tokenizer.vocabSize()
+                + " ids but the target's vocabulary has "
+                + info.vocabSize());
+      }
+      Random drafterRandom = new Random(0);
+      drafter =
+          switch (options.drafter()) {
+            case NONE -> Drafter.none();
+            case DRAFT ->
+                Drafter.draftModel(
+                    load(engine, bundle.draft().orElseThrow(), device),
+                    options.sampling(),
+                    options.draftTokens(),
+                    drafterRandom);
+          };
+      BundleDecoder decoder =
+          new BundleDecoder(bundle, options, engine, tokenizer, target, drafter, drafterRandom);
+      opened = true;
+      return decoder;
+    } finally {
+      if (!opened) {
+        if (drafter != null) {
+          drafter.close();
+        }
+        if (tokenizer != null) {
+          tokenizer.close();
+        }
+        engine.close();
+      }
+    }
+  }
+
+  private static CausalLm load(Engine engine, Path model, Device device)
+      throws IOException, ModelContractException, DeviceUnavailableException {
+    try {
+      return engine.loadCausalLm(model, device);
+    } catch (IllegalStateException e) {
+      // The engine is fresh and open, so this is Engine's "device unavailable" failure.
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  /** The loaded bundle. */
+  public ModelBundle bundle() {
+    return bundle;
+  }
+
+  /** The settings every run uses. */
+  public DecodeOptions options() {
+    return options;
+  }
+
+  /** What the target declared: context length, BOS, EOS, vocabulary. */
+  public ModelInfo targetInfo() {
+    return target.info();
+  }
+
+  /**
+   * The prompt's token ids as the decoder sees them: the target's BOS, then {@code prompt} encoded
+   * without special tokens.
+   *
+   * @throws IllegalArgumentException when the prompt is empty
+   */
+  public int[] promptTokens(String prompt) {
+    requireOpen();
+    Objects.requireNonNull(prompt, "prompt");
+    if (prompt.isEmpty()) {
+      throw new IllegalArgumentException("the prompt is empty: give some text to continue");
+    }
+    int[] text = tokenizer.encode(prompt);
+    int[] ids = new int[text.length + 1];
+    ids[0] = target.info().bosTokenId();
+    System.arraycopy(text, 0, ids, 1, text.length);
+    return ids;
+  }
+
+  /**
+   * Decodes {@code prompt}, passing the new text to {@code onText} as it becomes complete.
+   *
+   * @throws IllegalArgumentException when the prompt is empty or does not fit the context
+   * @throws dev.specdec.runtime.NumericalException when a model produces NaN or infinite logits
+   * @throws dev.specdec.runtime.InferenceException when ONNX Runtime fails
+   */
+  public DecodeReport decode(String prompt, Consumer<String> onText) {
+    return run(prompt, false, onText);
+  }
+
+  /**
+   * Decodes {@code prompt} as {@link #decode} does, then again by plain decoding of the target, and
+   * reports both (see {@link Comparison}). Only the speculative run's text goes to {@code onText}.
+   */
+  public DecodeReport compare(String prompt, Consumer<String> onText) {
+    return run(prompt, true, onText);
+  }
+
+  private DecodeReport run(String prompt, boolean compare, Consumer<String> onText) {
+    Objects.requireNonNull(onText, "onText");
+    int[] ids = promptTokens(prompt);
+    GenerationRequest request =
+        GenerationRequest.of(options.maxNewTokens(), options.seed(), target.info().eosTokenId());
+    drafterRandom.setSeed(options.seed() ^ DRAFTER_SEED_MIX);
+    TextStream stream = new TextStream(tokenizer);
+    IntConsumer onToken = token -> emit(onText, stream.accept(token));
+    DecodeResult result;
+    Optional<Comparison> comparison;
+    if (compare) {
+      Comparison c = Comparison.run(target, decoder, ids, request, onToken);
+      result = c.speculative();
+      comparison = Optional.of(c);
+    } else {
+      result = decoder.generate(ids, request, onToken);
+      comparison = Optional.empty();
+    }
+    emit(onText, stream.finish());
+    return new DecodeReport(
+        bundle.name(),
+        tokenizer.decode(result.tokens()),
+        ids.length,
+        result,
+        options,
+        decoder.rule().name(),
+        comparison);
+  }
+
+  private static void emit(Consumer<String> onText, String text) {
+    if (!text.isEmpty()) {
+      onText.accept(text);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("bundle decoder is closed");
+    }
+  }
+
+  /** Closes the drafter (and its draft model), the tokenizer, the target and the engine. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try (engine;
+        tokenizer;
+        target;
+        drafter) {
+      // try-with-resources closes them in reverse order: drafter, target, tokenizer, engine
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.specdec.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.Device;
+import dev.specdec.runtime.ModelBundle;
+import dev.specdec.verification.StopReason;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The whole path from text to report on the committed test bundle (models/test-tiny). */
+class BundleDecoderTest {
+  private static final Path TEST_TINY =
+      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+
+  private static DecodeOptions.Builder options() throws BundleException {
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY));
+  }
+
+  @Test
+  void greedyComparisonIsTokenIdenticalAndStreamsTheReportedText() throws Exception {
+    DecodeOptions options = options().maxNewTokens(40).build();
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+      StringBuilder streamed = new StringBuilder();
+      DecodeReport report = decoder.compare("To be, or not to be", streamed::append);
+
+      Comparison comparison = report.comparison().orElseThrow();
+      assertTrue(comparison.identical(), "greedy speculative output equals plain decoding");
+      assertEquals(40, report.result().tokens().length);
+      assertEquals(StopReason.MAX_NEW_TOKENS, report.result().stopReason());
+      assertTrue(report.result().stats().draftingSteps() > 0, "the draft model drafted");
+      // Random weights emit stray byte-fallback tokens, where the streamed text may legitimately
+      // differ from the final decode in replacement characters (see TextStream); so no equality.
+      assertTrue(streamed.length() > 0, "text was streamed");
+      assertEquals(decoder.promptTokens("To be, or not to be").length, report.promptTokens());
+    }
+  }
+
+  @Test
+  void promptGetsBosInFront() throws Exception {
+    try (BundleDecoder decoder =
+        BundleDecoder.open(TEST_TINY, Device.cpu(), options().drafter(DrafterKind.NONE).build())) {
+      int[] ids = decoder.promptTokens("Hello");
+      assertEquals(decoder.targetInfo().bosTokenId(), ids[0]);
+      assertTrue(ids.length > 1);
+    }
+  }
+
+  @Test
+  void sameSeedSameSampledOutput() throws Exception {
+    DecodeOptions options = options().temperature(1.0).seed(3).maxNewTokens(24).build();
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+      int[] first = decoder.decode("Romeo", text -> {}).result().tokens();
+      int[] second = decoder.decode("Romeo", text -> {}).result().tokens();
+      assertArrayEquals(first, second);
+    }
+  }
+
+  @Test
+  void promptLongerThanTheContextIsRejectedWithTheLimit() throws Exception {
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options().build())) {
+      String longPrompt = "All the world's a stage. ".repeat(200);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> decoder.decode(longPrompt, t -> {}));
+      assertTrue(e.getMessage().contains("context of 256 positions"), e.getMessage());
+    }
+  }
+
+  @Test
+  void emptyPromptIsRejected() throws Exception {
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options().build())) {
+      assertThrows(IllegalArgumentException.class, () -> decoder.decode("", t -> {}));
+    }
+  }
+
+  @Test
+  void draftDrafterNeedsADraftModel() throws Exception {
+    ModelBundle full = ModelBundle.load(TEST_TINY);
+    ModelBundle noDraft =
+        new ModelBundle(
+            full.root(),
+            full.name(),
+            full.description(),
+            full.tokenizer(),
+            full.target(),
+            Optional.empty(),
+            full.generation(),
+            Optional.empty(),
+            Optional.empty());
+    DecodeOptions options = options().drafter(DrafterKind.DRAFT).build();
+
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> BundleDecoder.open(noDraft, Device.cpu(), options));
+    assertTrue(e.getMessage().contains("has no draft model"), e.getMessage());
+  }
+
+  @Test
+  void cudaOnTheCpuBuildIsAClearDeviceError() throws Exception {
+    DeviceUnavailableException e =
+        assertThrows(
+            DeviceUnavailableException.class,
+            () -> BundleDecoder.open(TEST_TINY, new Device.Cuda(0), options().build()).close());
+    assertTrue(e.getMessage().contains("CUDA"), e.getMessage());
+  }
+}

@@ -23,6 +23,9 @@ import java.util.function.IntConsumer;
  */
 public record Comparison(DecodeResult speculative, DecodeResult baseline) {
 
+  /** New tokens each decoder generates, untimed, before the measured runs. */
+  public static final int WARM_UP_TOKENS = 16;
+
   /** Validates presence. */
   public Comparison {
     Objects.requireNonNull(speculative, "speculative");
@@ -32,9 +35,10 @@ public record Comparison(DecodeResult speculative, DecodeResult baseline) {
   /**
    * Runs {@code speculative} and then plain decoding of {@code target} on {@code prompt}.
    *
-   * <p>The speculative run goes first and streams its tokens to {@code onToken}; the baseline runs
-   * silently. Running second, the baseline meets a JIT-compiled decode loop and a warm cache, so
-   * the order favours the baseline, never the speculative decoder.
+   * <p>Both decoders first run a short untimed warm-up ({@value #WARM_UP_TOKENS} tokens), so that
+   * neither measured run pays for JIT compilation or first-touch allocation. Then the speculative
+   * run streams its tokens to {@code onToken} and the baseline runs silently. One measured run each:
+   * for medians over interleaved runs use {@code specdec bench}.
    *
    * @param target the model {@code speculative} was built over; the baseline decodes it directly
    * @param speculative the decoder under test
@@ -55,6 +59,11 @@ public record Comparison(DecodeResult speculative, DecodeResult baseline) {
             .sampling(speculative.sampling())
             .draftTokens(0)
             .build();
+    GenerationRequest warmUp =
+        new GenerationRequest(
+            Math.min(WARM_UP_TOKENS, request.maxNewTokens()), request.seed(), request.stopTokens());
+    speculative.generate(prompt, warmUp, token -> {});
+    plain.generate(prompt, warmUp, token -> {});
     DecodeResult fast = speculative.generate(prompt, request, onToken);
     DecodeResult slow = plain.generate(prompt, request, token -> {});
     return new Comparison(fast, slow);

@@ -54,8 +54,11 @@ final class DecodeCommand implements Callable<Integer> {
       paramLabel = "KIND",
       converter = DrafterConverter.class,
       description =
-          "Drafter: ${COMPLETION-CANDIDATES}. Default: draft when the bundle has a draft model,"
-              + " else none.")
+          "Drafter: ${COMPLETION-CANDIDATES}. none = plain decoding; draft = the bundle's draft"
+              + " model; lookup = prompt lookup (copies what followed earlier occurrences of the"
+              + " last n-gram; no model); lookup+draft = lookup when the longest match has at"
+              + " least ngram-min tokens, else the draft model. Default: draft when the bundle has"
+              + " a draft model, else none.")
   DrafterKind drafter;
 
   @Option(
@@ -63,6 +66,8 @@ final class DecodeCommand implements Callable<Integer> {
       paramLabel = "N",
       description = "Draft tokens per step, in [0, 64]; 0 = plain decoding. Default: the bundle's.")
   Integer draftTokens;
+
+  @Mixin LookupOptions lookup;
 
   @Mixin SamplingOptions sampling;
 
@@ -159,9 +164,14 @@ final class DecodeCommand implements Callable<Integer> {
     if (maxNewTokens != null && maxNewTokens < 1) {
       throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
     }
+    lookup.validate(cmd, drafter, draftTokens);
     sampling.validate(cmd);
   }
 
+  /**
+   * The command line's settings over the bundle's defaults. A conflict between them (such as
+   * --branches above the bundle's k) is a bad command line.
+   */
   private DecodeOptions options(ModelBundle bundle) {
     DecodeOptions.Builder options = DecodeOptions.defaultsFor(bundle);
     if (drafter != null) {
@@ -173,7 +183,12 @@ final class DecodeCommand implements Callable<Integer> {
     if (maxNewTokens != null) {
       options.maxNewTokens(maxNewTokens);
     }
+    lookup.applyTo(options);
     sampling.applyTo(options);
-    return options.build();
+    try {
+      return options.build();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
   }
 }

@@ -5,7 +5,10 @@ import java.util.Arrays;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses {@code --drafter} by the lower-case names reports use ({@code none}, {@code draft}). */
+/**
+ * Parses {@code --drafter} by the names reports use ({@link DrafterKind#toString()}: {@code none},
+ * {@code draft}, {@code lookup}, {@code lookup+draft}), ignoring case.
+ */
 final class DrafterConverter implements ITypeConverter<DrafterKind> {
   @Override
   public DrafterKind convert(String value) {

@@ -83,7 +83,74 @@ class CommandLineErrorsTest {
   void unknownDrafterListsTheValidOnes() {
     assertUsageError(
         Cli.run("decode", "--prompt", "a", "--drafter", "medusa"),
-        "unknown drafter 'medusa': expected one of [none, draft]");
+        "unknown drafter 'medusa': expected one of [none, draft, lookup, lookup+draft]");
+  }
+
+  @Test
+  void ngramMinBelowOneIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "lookup", "--ngram-min", "0"),
+        "--ngram-min must be >= 1, was 0");
+  }
+
+  @Test
+  void ngramMaxBelowNgramMinIsAUsageError() {
+    assertUsageError(
+        Cli.run(
+            "decode",
+            "--prompt",
+            "a",
+            "--drafter",
+            "lookup+draft",
+            "--ngram-min",
+            "3",
+            "--ngram-max",
+            "2"),
+        "--ngram-max (2) must be >= --ngram-min (3)");
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "lookup", "--ngram-min", "4"),
+        "--ngram-min (4) must be <= --ngram-max (default 3)");
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "lookup", "--ngram-max", "17"),
+        "--ngram-max must be in [1, 16], was 17");
+  }
+
+  @Test
+  void branchesOutOfRangeIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "lookup", "--branches", "0"),
+        "--branches must be in [1, 64], was 0");
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "lookup", "-k", "2", "--branches", "3"),
+        "--branches (3) must be <= -k (2): each branch takes at least one draft token");
+  }
+
+  @Test
+  void branchesAboveTheBundlesKIsAUsageError() {
+    String bundle = Cli.testTiny().toString(); // recommends k = 4
+    assertUsageError(
+        Cli.run(
+            "decode",
+            "--bundle",
+            bundle,
+            "--prompt",
+            "a",
+            "--drafter",
+            "lookup",
+            "--branches",
+            "5"),
+        "branches (5) must be <= draft tokens per step k (4)");
+  }
+
+  @Test
+  void lookupOptionsWithoutALookupDrafterAreAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--ngram-max", "4"),
+        "--ngram-max applies to the lookup drafters only: add --drafter lookup or --drafter"
+            + " lookup+draft");
+    assertUsageError(
+        Cli.run("decode", "--prompt", "a", "--drafter", "draft", "--branches", "2"),
+        "--branches applies to the lookup drafters only");
   }
 
   @Test
@@ -103,7 +170,18 @@ class CommandLineErrorsTest {
     Cli cli = Cli.run("decode", "--help");
     assertEquals(ExitCodes.OK, cli.exitCode());
     for (String option :
-        new String[] {"--bundle", "--drafter", "-k", "--temperature", "--top-k", "--top-p"}) {
+        new String[] {
+          "--bundle",
+          "--drafter",
+          "lookup+draft",
+          "-k",
+          "--ngram-max",
+          "--ngram-min",
+          "--branches",
+          "--temperature",
+          "--top-k",
+          "--top-p"
+        }) {
       assertTrue(cli.out().contains(option), option);
     }
   }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code specdec decode} end to end on the committed test bundle (models/test-tiny). */
 class DecodeCommandTest {
@@ -184,6 +186,68 @@ class DecodeCommandTest {
     assertTrue(report.get("acceptanceRate").isJsonNull(), "nothing drafted");
   }
 
+  @ParameterizedTest
+  @CsvSource({"lookup, 1", "lookup, 3", "lookup+draft, 1", "lookup+draft, 3"})
+  void greedyLookupComparisonIsIdenticalToBaseline(String drafter, String branches) {
+    JsonObject report =
+        json(
+            Cli.run(
+                "decode",
+                "--bundle",
+                BUNDLE,
+                "--prompt",
+                "public int size() { return size; }\npublic int size() {",
+                "--drafter",
+                drafter,
+                "--branches",
+                branches,
+                "--temperature",
+                "0",
+                "--max-new-tokens",
+                "40",
+                "--compare",
+                "--json"));
+
+    assertTrue(report.get("identicalToBaseline").getAsBoolean());
+    assertEquals(drafter, report.get("drafter").getAsString());
+    assertEquals(Integer.parseInt(branches), report.get("branches").getAsInt());
+    assertEquals(3, report.get("ngramMax").getAsInt());
+    assertEquals(drafter.equals("lookup") ? 1 : 2, report.get("ngramMin").getAsInt());
+    assertTrue(report.get("acceptedTokens").getAsInt() > 0, "the repeated text was copied");
+    assertTrue(
+        report.get("targetPasses").getAsInt() < report.get("baselineTargetPasses").getAsInt());
+  }
+
+  @Test
+  void lookupSettingsAreReportedAsGiven() {
+    JsonObject report =
+        json(
+            Cli.run(
+                "decode",
+                "--bundle",
+                BUNDLE,
+                "--prompt",
+                "a b a b a",
+                "--drafter",
+                "lookup",
+                "-k",
+                "6",
+                "--ngram-max",
+                "5",
+                "--ngram-min",
+                "2",
+                "--branches",
+                "2",
+                "--max-new-tokens",
+                "8",
+                "--json"));
+
+    assertEquals(6, report.get("draftTokens").getAsInt());
+    assertEquals(5, report.get("ngramMax").getAsInt());
+    assertEquals(2, report.get("ngramMin").getAsInt());
+    assertEquals(2, report.get("branches").getAsInt());
+  }
+
   @Test
   void promptFileIsRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("prompt.txt");
@@ -226,12 +290,15 @@ class DecodeCommandTest {
   }
 
   /**
-   * A bundle in {@code dir} of the test tokenizer, {@code target} and (optionally) {@code draft}.
+   * A bundle in {@code dir} of the test tokenizer, {@code target} and (optionally) {@code draft}:
+   * files of testdata/bad-models, or {@code test-tiny} for the test bundle's model.
    */
   private static Path bundleOf(Path dir, String target, String draft) throws Exception {
     Path models = Cli.root().resolve("testdata/bad-models");
     Files.copy(Cli.testTiny().resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
-    Files.copy(models.resolve(target), dir.resolve("target.onnx"));
+    Files.copy(
+        target.equals("test-tiny") ? Cli.testTiny().resolve("target.onnx") : models.resolve(target),
+        dir.resolve("target.onnx"));
     String draftEntry = "";
     if (draft != null) {
       Files.copy(
@@ -276,6 +343,36 @@ class DecodeCommandTest {
     assertUserError(
         Cli.run("decode", "--bundle", bundle.toString(), "--prompt", "x", "--drafter", "draft"),
         "has no draft model");
+  }
+
+  @Test
+  void lookupThenDraftOnABundleWithoutDraftIsAUserError(@TempDir Path dir) throws Exception {
+    Path bundle = bundleOf(dir, "test-tiny", null);
+    assertUserError(
+        Cli.run(
+            "decode", "--bundle", bundle.toString(), "--prompt", "x", "--drafter", "lookup+draft"),
+        "has no draft model, which drafter lookup+draft needs");
+  }
+
+  @Test
+  void lookupRunsOnABundleWithoutDraft(@TempDir Path dir) throws Exception {
+    Path bundle = bundleOf(dir, "test-tiny", null);
+    JsonObject report =
+        json(
+            Cli.run(
+                "decode",
+                "--bundle",
+                bundle.toString(),
+                "--prompt",
+                "x y x y x",
+                "--drafter",
+                "lookup",
+                "--max-new-tokens",
+                "8",
+                "--json"));
+
+    assertEquals("lookup", report.get("drafter").getAsString());
+    assertEquals(8, report.get("newTokens").getAsInt());
   }
 
   @Test

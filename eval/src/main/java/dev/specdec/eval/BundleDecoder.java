@@ -1,6 +1,9 @@
 package dev.specdec.eval;
 
 import dev.specdec.drafting.Drafter;
+import dev.specdec.drafting.LookupConfig;
+import dev.specdec.drafting.LookupFirstDrafter;
+import dev.specdec.drafting.PromptLookupDrafter;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
@@ -23,8 +26,8 @@ import java.util.function.IntConsumer;
 
 /**
  * A model bundle loaded for decoding text prompts: its tokenizer, its target and, with the draft
- * drafter, its draft model, wired into a {@link SpeculativeDecoder} with fixed {@link
- * DecodeOptions}.
+ * and lookup+draft drafters, its draft model, wired into a {@link SpeculativeDecoder} with fixed
+ * {@link DecodeOptions}.
  *
  * <p>Each prompt is encoded without special tokens and gets the target's BOS in front; generation
  * stops at the target's EOS. Runs are reproducible: every run reseeds the decoder and the draft
@@ -82,11 +85,13 @@ public final class BundleDecoder implements AutoCloseable {
   }
 
   /**
-   * Loads the tokenizer, the target and (for {@link DrafterKind#DRAFT}) the draft model of {@code
-   * bundle} on {@code device}.
+   * Loads the tokenizer, the target and (for the drafters that {@linkplain
+   * DrafterKind#needsDraftModel() need one}) the draft model of {@code bundle} on {@code device},
+   * and builds the drafter: none, the draft model, prompt lookup, or prompt lookup falling back to
+   * the draft model when the longest match is shorter than ngram-min tokens.
    *
-   * @throws BundleException when the draft drafter is asked of a bundle without a draft model, or
-   *     the tokenizer produces ids the target does not know
+   * @throws BundleException when the draft or lookup+draft drafter is asked of a bundle without a
+   *     draft model, or the tokenizer produces ids the target does not know
    * @throws IOException when a file cannot be read or parsed
    * @throws ModelContractException when a model breaks the model contract
    * @throws DeviceUnavailableException when this ONNX Runtime build cannot use {@code device}
@@ -97,13 +102,15 @@ public final class BundleDecoder implements AutoCloseable {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(options, "options");
-    if (options.drafter() == DrafterKind.DRAFT && bundle.draft().isEmpty()) {
+    if (options.drafter().needsDraftModel() && bundle.draft().isEmpty()) {
       throw new BundleException(
           "bundle '"
               + bundle.name()
               + "' in "
               + bundle.root()
-              + " has no draft model: use drafter none, or add \"draft\" to its "
+              + " has no draft model, which drafter "
+              + options.drafter()
+              + " needs: use drafter none or lookup, or add \"draft\" to its "
               + ModelBundle.MANIFEST);
     }
     Engine engine = Engine.create();
@@ -127,12 +134,17 @@ public final class BundleDecoder implements AutoCloseable {
       drafter =
           switch (options.drafter()) {
             case NONE -> Drafter.none();
-            case DRAFT ->
-                Drafter.draftModel(
-                    load(engine, bundle.draft().orElseThrow(), device),
-                    options.sampling(),
-                    options.draftTokens(),
-                    drafterRandom);
+            case DRAFT -> draftModel(engine, bundle, device, options, drafterRandom);
+            case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
+            case LOOKUP_DRAFT -> {
+              LookupConfig config = lookupConfig(options);
+              // A minimum match of ngram-min is always in range, so of() cannot throw and leave
+              // the draft model unowned.
+              yield LookupFirstDrafter.of(
+                  config,
+                  draftModel(engine, bundle, device, options, drafterRandom),
+                  config.ngramMin());
+            }
           };
       BundleDecoder decoder =
           new BundleDecoder(bundle, options, engine, tokenizer, target, drafter, drafterRandom);
@@ -149,6 +161,20 @@ public final class BundleDecoder implements AutoCloseable {
         engine.close();
       }
     }
+  }
+
+  private static Drafter draftModel(
+      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, Random random)
+      throws IOException, ModelContractException, DeviceUnavailableException {
+    return Drafter.draftModel(
+        load(engine, bundle.draft().orElseThrow(), device),
+        options.sampling(),
+        options.draftTokens(),
+        random);
+  }
+
+  private static LookupConfig lookupConfig(DecodeOptions options) {
+    return options.lookup().orElseThrow().config(options.draftTokens());
   }
 
   private static CausalLm load(Engine engine, Path model, Device device)
@@ -169,6 +195,11 @@ public final class BundleDecoder implements AutoCloseable {
   /** The settings every run uses. */
   public DecodeOptions options() {
     return options;
+  }
+
+  /** The drafter's {@link Drafter#name()}, which equals {@code options().drafter().toString()}. */
+  String drafterName() {
+    return drafter.name();
   }
 
   /** What the target declared: context length, BOS, EOS, vocabulary. */

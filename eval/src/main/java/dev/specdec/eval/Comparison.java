@@ -37,8 +37,8 @@ public record Comparison(DecodeResult speculative, DecodeResult baseline) {
    *
    * <p>Both decoders first run a short untimed warm-up ({@value #WARM_UP_TOKENS} tokens), so that
    * neither measured run pays for JIT compilation or first-touch allocation. Then the speculative
-   * run streams its tokens to {@code onToken} and the baseline runs silently. One measured run each:
-   * for medians over interleaved runs use {@code specdec bench}.
+   * run streams its tokens to {@code onToken} and the baseline runs silently. One measured run
+   * each: for medians over interleaved runs use {@code specdec bench}.
    *
    * @param target the model {@code speculative} was built over; the baseline decodes it directly
    * @param speculative the decoder under test

@@ -1,30 +1,41 @@
 package dev.specdec.eval;
 
+import dev.specdec.drafting.LookupConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.AcceptanceRule;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How a {@link BundleDecoder} decodes.
  *
  * @param drafter the drafter; {@link DrafterKind#NONE} for plain decoding
- * @param draftTokens the most drafts per step, k, in {@code [0, 64]}; at least 1 with {@link
- *     DrafterKind#DRAFT}
+ * @param draftTokens the most drafts per step, k, in {@code [0, 64]}; at least 1 with any drafter
+ *     but {@link DrafterKind#NONE}; for the lookup drafters also the lookup's most drafts per
+ *     proposal
  * @param sampling the target's (and the draft's) warping; temperature 0 selects the greedy rule,
  *     anything else exact rejection sampling
  * @param seed seeds the decoder's generator; the draft model's generator is derived from it
  * @param maxNewTokens the most new tokens, {@code >= 1}
+ * @param lookup the prompt-lookup settings: present exactly when {@code drafter} {@linkplain
+ *     DrafterKind#usesLookup() uses lookup}
  */
 public record DecodeOptions(
-    DrafterKind drafter, int draftTokens, SamplingConfig sampling, long seed, int maxNewTokens) {
+    DrafterKind drafter,
+    int draftTokens,
+    SamplingConfig sampling,
+    long seed,
+    int maxNewTokens,
+    Optional<Lookup> lookup) {
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
     Objects.requireNonNull(sampling, "sampling");
+    Objects.requireNonNull(lookup, "lookup");
     if (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
       throw new IllegalArgumentException(
           "draft tokens per step (k) must be in [0, "
@@ -32,14 +43,47 @@ public record DecodeOptions(
               + "], was "
               + draftTokens);
     }
-    if (drafter == DrafterKind.DRAFT && draftTokens == 0) {
+    if (drafter != DrafterKind.NONE && draftTokens == 0) {
       throw new IllegalArgumentException(
-          "the draft drafter needs k >= 1 draft tokens per step (k = 0 is plain decoding: use"
+          "the "
+              + drafter
+              + " drafter needs k >= 1 draft tokens per step (k = 0 is plain decoding: use"
               + " drafter none)");
+    }
+    if (drafter.usesLookup() != lookup.isPresent()) {
+      throw new IllegalArgumentException(
+          "lookup settings go with the lookup drafters (lookup, lookup+draft) only; drafter "
+              + drafter
+              + (lookup.isPresent() ? " was given " + lookup.get() : " was given none"));
+    }
+    if (lookup.isPresent() && lookup.get().branches() > draftTokens) {
+      throw new IllegalArgumentException(
+          "branches ("
+              + lookup.get().branches()
+              + ") must be <= draft tokens per step k ("
+              + draftTokens
+              + "): each branch takes at least one draft token");
     }
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
+  }
+
+  /**
+   * Options with the default lookup settings for {@code drafter} ({@link Lookup#defaultsFor}) when
+   * it uses lookup, none otherwise.
+   */
+  public DecodeOptions(
+      DrafterKind drafter, int draftTokens, SamplingConfig sampling, long seed, int maxNewTokens) {
+    this(
+        drafter,
+        draftTokens,
+        sampling,
+        seed,
+        maxNewTokens,
+        drafter != null && drafter.usesLookup()
+            ? Optional.of(Lookup.defaultsFor(drafter))
+            : Optional.empty());
   }
 
   /**
@@ -58,6 +102,73 @@ public record DecodeOptions(
     return sampling.isGreedy() ? AcceptanceRule.greedy() : AcceptanceRule.rejectionSampling();
   }
 
+  /**
+   * Prompt-lookup settings of the {@link DrafterKind#LOOKUP} and {@link DrafterKind#LOOKUP_DRAFT}
+   * drafters. The most drafts per proposal is the options' k.
+   *
+   * @param ngramMax the longest suffix of the context looked up, in {@code [ngramMin, 16]}
+   * @param ngramMin the shortest suffix that counts as a match, {@code >= 1}; with {@link
+   *     DrafterKind#LOOKUP_DRAFT}, shorter matches (or none) leave the step to the draft model
+   * @param branches the most distinct continuations proposed as sibling branches, in {@code [1,
+   *     64]}; 1 proposes a chain
+   */
+  public record Lookup(int ngramMax, int ngramMin, int branches) {
+    /** The longest n-gram the lookup index supports (as {@link LookupConfig} checks). */
+    public static final int MAX_NGRAM = 16;
+
+    /** Default longest suffix looked up. */
+    public static final int DEFAULT_NGRAM_MAX = 3;
+
+    /** Validates ranges with messages naming the setting and its value. */
+    public Lookup {
+      if (ngramMin < 1) {
+        throw new IllegalArgumentException("ngram-min must be >= 1, was " + ngramMin);
+      }
+      if (ngramMax < ngramMin || ngramMax > MAX_NGRAM) {
+        throw new IllegalArgumentException(
+            "ngram-max must be in [ngram-min, "
+                + MAX_NGRAM
+                + "] = ["
+                + ngramMin
+                + ", "
+                + MAX_NGRAM
+                + "], was "
+                + ngramMax);
+      }
+      if (branches < 1 || branches > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
+        throw new IllegalArgumentException(
+            "branches must be in [1, "
+                + SpeculativeDecoder.MAX_DRAFT_TOKENS
+                + "], was "
+                + branches);
+      }
+    }
+
+    /**
+     * The default shortest match for {@code drafter}: 1 for {@link DrafterKind#LOOKUP}, which has
+     * nothing else to draft with; 2 for {@link DrafterKind#LOOKUP_DRAFT}, where a single matching
+     * token is too weak a hint to pass over the draft model.
+     */
+    public static int defaultNgramMin(DrafterKind drafter) {
+      return drafter == DrafterKind.LOOKUP_DRAFT ? 2 : 1;
+    }
+
+    /** Suffixes of 3 down to {@link #defaultNgramMin}, one chain. */
+    public static Lookup defaultsFor(DrafterKind drafter) {
+      return new Lookup(DEFAULT_NGRAM_MAX, defaultNgramMin(drafter), 1);
+    }
+
+    /**
+     * The drafting module's configuration for {@code k} drafts per proposal, inspecting up to
+     * {@link LookupConfig#defaults()}'s number of occurrences per n-gram length (at least {@code
+     * branches}).
+     */
+    public LookupConfig config(int k) {
+      int candidates = Math.max(LookupConfig.defaults().maxCandidates(), branches);
+      return new LookupConfig(ngramMax, ngramMin, k, branches, candidates);
+    }
+  }
+
   /** Starts from a bundle's defaults; each setter overrides one of them. */
   public static final class Builder {
     private DrafterKind drafter;
@@ -67,6 +178,9 @@ public record DecodeOptions(
     private double topP;
     private long seed;
     private int maxNewTokens;
+    private Integer ngramMax; // null: the default for the drafter
+    private Integer ngramMin;
+    private Integer branches;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -119,9 +233,30 @@ public record DecodeOptions(
       return this;
     }
 
+    /** The longest suffix the lookup drafters look up; default 3. */
+    public Builder ngramMax(int ngramMax) {
+      this.ngramMax = ngramMax;
+      return this;
+    }
+
+    /**
+     * The shortest suffix that counts as a match for the lookup drafters; default {@link
+     * Lookup#defaultNgramMin} for the drafter, lowered to ngram-max when that is smaller.
+     */
+    public Builder ngramMin(int ngramMin) {
+      this.ngramMin = ngramMin;
+      return this;
+    }
+
+    /** The most sibling branches the lookup drafters propose; default 1, a chain. */
+    public Builder branches(int branches) {
+      this.branches = branches;
+      return this;
+    }
+
     /**
      * Validates and builds. Plain decoding is normalized: drafter {@code none} gets k = 0, and k =
-     * 0 gets drafter {@code none}.
+     * 0 gets drafter {@code none}. Lookup settings are kept only for the lookup drafters.
      *
      * @throws IllegalArgumentException naming the first invalid setting
      */
@@ -131,7 +266,16 @@ public record DecodeOptions(
       if (plain && draftTokens >= 0 && draftTokens <= SpeculativeDecoder.MAX_DRAFT_TOKENS) {
         return new DecodeOptions(DrafterKind.NONE, 0, sampling, seed, maxNewTokens);
       }
-      return new DecodeOptions(drafter, draftTokens, sampling, seed, maxNewTokens);
+      Optional<Lookup> lookup = Optional.empty();
+      if (drafter.usesLookup()) {
+        int max = ngramMax != null ? ngramMax : Lookup.DEFAULT_NGRAM_MAX;
+        int min =
+            ngramMin != null
+                ? ngramMin
+                : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
+        lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
+      }
+      return new DecodeOptions(drafter, draftTokens, sampling, seed, maxNewTokens, lookup);
     }
   }
 }

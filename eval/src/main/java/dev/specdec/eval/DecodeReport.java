@@ -58,7 +58,8 @@ public record DecodeReport(
 
   /**
    * The report as a JSON object. Non-finite numbers (an acceptance rate with nothing drafted, a
-   * rate with no time measured) are {@code null}. With a comparison it adds {@code
+   * rate with no time measured) are {@code null}. With a lookup drafter it adds {@code ngramMax},
+   * {@code ngramMin} and {@code branches}; with a comparison it adds {@code
    * baselineTokensPerSecond}, {@code speedup} and {@code identicalToBaseline}, among others.
    */
   public JsonObject toJsonObject() {
@@ -90,6 +91,14 @@ public record DecodeReport(
     json.addProperty("decodeMillis", stats.decodeNanos() / 1e6);
     json.addProperty("drafter", options.drafter().toString());
     json.addProperty("draftTokens", options.draftTokens());
+    options
+        .lookup()
+        .ifPresent(
+            lookup -> {
+              json.addProperty("ngramMax", lookup.ngramMax());
+              json.addProperty("ngramMin", lookup.ngramMin());
+              json.addProperty("branches", lookup.branches());
+            });
     json.addProperty("rule", rule);
     json.addProperty("temperature", options.sampling().temperature());
     json.addProperty("topK", options.sampling().topK());
@@ -130,6 +139,16 @@ public record DecodeReport(
         options.drafter() == DrafterKind.NONE
             ? "drafter none"
             : "drafter " + options.drafter() + ", k = " + options.draftTokens();
+    if (options.lookup().isPresent()) {
+      DecodeOptions.Lookup lookup = options.lookup().get();
+      drafting +=
+          String.format(
+              Locale.ROOT,
+              ", n-grams %d..%d, %s",
+              lookup.ngramMin(),
+              lookup.ngramMax(),
+              lookup.branches() == 1 ? "1 branch" : lookup.branches() + " branches");
+    }
     String sampling =
         options.sampling().isGreedy()
             ? "greedy"

@@ -12,6 +12,9 @@ import dev.specdec.verification.StopReason;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The whole path from text to report on the committed test bundle (models/test-tiny). */
 class BundleDecoderTest {
@@ -78,20 +81,100 @@ class BundleDecoderTest {
     }
   }
 
+  /** A prompt that repeats itself, so that prompt lookup finds matches. */
+  private static final String COPY_PROMPT =
+      "public int size() { return size; }\npublic int size() {";
+
+  @ParameterizedTest
+  @CsvSource({"LOOKUP, 1", "LOOKUP, 3", "LOOKUP_DRAFT, 1", "LOOKUP_DRAFT, 3"})
+  void greedyLookupIsTokenIdenticalToPlainDecoding(DrafterKind kind, int branches)
+      throws Exception {
+    DecodeOptions options =
+        options()
+            .drafter(kind)
+            .draftTokens(4)
+            .branches(branches)
+            .temperature(0)
+            .maxNewTokens(48)
+            .build();
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+      DecodeReport report = decoder.compare(COPY_PROMPT, text -> {});
+
+      assertTrue(report.comparison().orElseThrow().identical(), "greedy output equals plain");
+      assertEquals(48, report.result().tokens().length);
+      assertTrue(report.result().stats().acceptedTokens() > 0, "the lookup's copies were accepted");
+      assertEquals(kind.toString(), decoder.drafterName());
+      assertEquals(kind.toString(), report.toJsonObject().get("drafter").getAsString());
+      assertEquals(branches, report.toJsonObject().get("branches").getAsInt());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(DrafterKind.class)
+  void reportsNameTheDrafterThatRan(DrafterKind kind) throws Exception {
+    DecodeOptions options = options().drafter(kind).maxNewTokens(4).build();
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+      assertEquals(kind.toString(), decoder.drafterName());
+      assertEquals(
+          kind.toString(),
+          decoder.decode("Hark", text -> {}).toJsonObject().get("drafter").getAsString());
+    }
+  }
+
+  @Test
+  void sampledLookupWithBranchesIsReproducibleForASeed() throws Exception {
+    DecodeOptions options =
+        options()
+            .drafter(DrafterKind.LOOKUP)
+            .branches(3)
+            .temperature(0.9)
+            .seed(5)
+            .maxNewTokens(32)
+            .build();
+    try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+      int[] first = decoder.decode(COPY_PROMPT, text -> {}).result().tokens();
+      int[] second = decoder.decode(COPY_PROMPT, text -> {}).result().tokens();
+      assertArrayEquals(first, second);
+    }
+  }
+
+  private static ModelBundle withoutDraft() throws BundleException {
+    ModelBundle full = ModelBundle.load(TEST_TINY);
+    return new ModelBundle(
+        full.root(),
+        full.name(),
+        full.description(),
+        full.tokenizer(),
+        full.target(),
+        Optional.empty(),
+        full.generation(),
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  @Test
+  void lookupNeedsNoDraftModel() throws Exception {
+    DecodeOptions options = options().drafter(DrafterKind.LOOKUP).maxNewTokens(8).build();
+    try (BundleDecoder decoder = BundleDecoder.open(withoutDraft(), Device.cpu(), options)) {
+      assertEquals(8, decoder.decode(COPY_PROMPT, text -> {}).result().tokens().length);
+    }
+  }
+
+  @Test
+  void lookupThenDraftNeedsADraftModel() throws Exception {
+    ModelBundle noDraft = withoutDraft();
+    DecodeOptions options = options().drafter(DrafterKind.LOOKUP_DRAFT).build();
+
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> BundleDecoder.open(noDraft, Device.cpu(), options));
+    assertTrue(e.getMessage().contains("has no draft model"), e.getMessage());
+    assertTrue(e.getMessage().contains("drafter lookup+draft needs"), e.getMessage());
+  }
+
   @Test
   void draftDrafterNeedsADraftModel() throws Exception {
-    ModelBundle full = ModelBundle.load(TEST_TINY);
-    ModelBundle noDraft =
-        new ModelBundle(
-            full.root(),
-            full.name(),
-            full.description(),
-            full.tokenizer(),
-            full.target(),
-            Optional.empty(),
-            full.generation(),
-            Optional.empty(),
-            Optional.empty());
+    ModelBundle noDraft = withoutDraft();
     DecodeOptions options = options().drafter(DrafterKind.DRAFT).build();
 
     BundleException e =

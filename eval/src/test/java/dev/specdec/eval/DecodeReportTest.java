@@ -78,6 +78,32 @@ class DecodeReportTest {
   }
 
   @Test
+  void lookupReportsItsSettingsOthersDoNot() {
+    DecodeOptions lookup =
+        new DecodeOptions(
+            DrafterKind.LOOKUP_DRAFT,
+            4,
+            SamplingConfig.greedy(),
+            7,
+            10,
+            Optional.of(new DecodeOptions.Lookup(4, 2, 3)));
+    JsonObject json = parse(report(lookup, Optional.empty()));
+
+    assertEquals("lookup+draft", json.get("drafter").getAsString());
+    assertEquals(4, json.get("ngramMax").getAsInt());
+    assertEquals(2, json.get("ngramMin").getAsInt());
+    assertEquals(3, json.get("branches").getAsInt());
+    assertTrue(
+        report(lookup, Optional.empty())
+            .toText()
+            .contains("(drafter lookup+draft, k = 4, n-grams 2..4, 3 branches; greedy)"));
+    JsonObject draft = parse(report(GREEDY, Optional.empty()));
+    for (String key : List.of("ngramMax", "ngramMin", "branches")) {
+      assertFalse(draft.has(key), key);
+    }
+  }
+
+  @Test
   void nonFiniteNumbersBecomeNull() {
     DecodeResult plain = Results.plain(TOKENS, 10); // nothing drafted: acceptance rate is NaN
     DecodeOptions none = new DecodeOptions(DrafterKind.NONE, 0, SamplingConfig.greedy(), 0, 10);

@@ -18,4 +18,27 @@ public interface TokenContext {
   default int last() {
     return token(length() - 1);
   }
+
+  /**
+   * A context over a copy of {@code ids}: for tests and for callers that hold a finished sequence.
+   *
+   * @throws IllegalArgumentException when {@code ids} is empty
+   */
+  static TokenContext of(int... ids) {
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("a token context holds at least one token");
+    }
+    int[] copy = ids.clone();
+    return new TokenContext() {
+      @Override
+      public int length() {
+        return copy.length;
+      }
+
+      @Override
+      public int token(int index) {
+        return copy[index];
+      }
+    };
+  }
 }

@@ -13,18 +13,6 @@ import org.junit.jupiter.api.Test;
 
 class LookupFirstDrafterTest {
 
-  private record Tokens(int[] ids) implements TokenContext {
-    @Override
-    public int length() {
-      return ids.length;
-    }
-
-    @Override
-    public int token(int index) {
-      return ids[index];
-    }
-  }
-
   /** Always proposes token 42 and records the paths it is told were accepted. */
   private static final class Recording implements Drafter {
     final List<int[]> accepted = new ArrayList<>();
@@ -60,14 +48,14 @@ class LookupFirstDrafterTest {
     try (LookupFirstDrafter drafter =
         LookupFirstDrafter.of(new LookupConfig(3, 1, 4, 1, 64), fallback, 2)) {
       // Only a 1-token match ([3] earlier at 2 -> 9): too short, the fallback drafts.
-      Proposal p = drafter.propose(new Tokens(new int[] {1, 2, 3, 9, 5, 3}), 4);
+      Proposal p = drafter.propose(TokenContext.of(new int[] {1, 2, 3, 9, 5, 3}), 4);
       assertFalse(drafter.lastProposalFromLookup());
       assertArrayEquals(new int[] {3, 42}, p.tree().tokens());
       drafter.accepted(new int[] {0});
       assertEquals(1, fallback.accepted.size());
 
       // [2 3] matches: lookup drafts and the fallback hears nothing of it.
-      p = drafter.propose(new Tokens(new int[] {1, 2, 3, 9, 5, 3, 1, 2, 3}), 4);
+      p = drafter.propose(TokenContext.of(new int[] {1, 2, 3, 9, 5, 3, 1, 2, 3}), 4);
       assertTrue(drafter.lastProposalFromLookup());
       assertArrayEquals(new int[] {3, 9, 5, 3, 1}, p.tree().tokens());
       drafter.accepted(new int[] {0, 1});

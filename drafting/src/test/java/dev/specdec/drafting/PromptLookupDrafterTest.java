@@ -12,20 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class PromptLookupDrafterTest {
 
-  private record Tokens(int[] ids) implements TokenContext {
-    @Override
-    public int length() {
-      return ids.length;
-    }
-
-    @Override
-    public int token(int index) {
-      return ids[index];
-    }
-  }
-
   private static TokenTree propose(LookupConfig config, int maxDrafts, int... context) {
-    return PromptLookupDrafter.create(config).propose(new Tokens(context), maxDrafts).tree();
+    return PromptLookupDrafter.create(config).propose(TokenContext.of(context), maxDrafts).tree();
   }
 
   @Test
@@ -75,7 +63,7 @@ class PromptLookupDrafterTest {
   void draftsAreDeterministicPointMasses() {
     Proposal p =
         PromptLookupDrafter.create(LookupConfig.defaults())
-            .propose(new Tokens(new int[] {1, 1}), 4);
+            .propose(TokenContext.of(new int[] {1, 1}), 4);
     assertNull(p.draftDistribution(0));
   }
 
@@ -96,17 +84,17 @@ class PromptLookupDrafterTest {
     }
     PromptLookupDrafter drafter = PromptLookupDrafter.create(LookupConfig.defaults());
     int[] prefix = java.util.Arrays.copyOf(ids, contextLength - 1);
-    drafter.propose(new Tokens(prefix), 8);
+    drafter.propose(TokenContext.of(prefix), 8);
     long before = drafter.workCounter();
-    drafter.propose(new Tokens(ids), 8);
+    drafter.propose(TokenContext.of(ids), 8);
     return drafter.workCounter() - before;
   }
 
   @Test
   void indexingIsIncrementalAcrossSteps() {
     PromptLookupDrafter drafter = PromptLookupDrafter.create(LookupConfig.defaults());
-    drafter.propose(new Tokens(new int[] {1, 2, 3, 1}), 4);
-    TokenTree tree = drafter.propose(new Tokens(new int[] {1, 2, 3, 1, 2}), 4).tree();
+    drafter.propose(TokenContext.of(new int[] {1, 2, 3, 1}), 4);
+    TokenTree tree = drafter.propose(TokenContext.of(new int[] {1, 2, 3, 1, 2}), 4).tree();
     assertArrayEquals(new int[] {2, 3, 1, 2}, tree.tokens());
     assertEquals(2, drafter.lastMatchLength());
   }

@@ -48,6 +48,7 @@ public final class BundleDecoder implements AutoCloseable {
   private final Drafter drafter;
   private final Random drafterRandom;
   private final SpeculativeDecoder decoder;
+  private SpeculativeDecoder plainDecoder; // over the same target; built on first use
   private boolean closed;
 
   private BundleDecoder(
@@ -272,6 +273,31 @@ public final class BundleDecoder implements AutoCloseable {
         options,
         decoder.rule().name(),
         comparison);
+  }
+
+  /**
+   * One silent run on {@code promptTokens} with {@code seed}: by this decoder, or with {@code
+   * plain} by plain decoding of the same target with the same sampling and acceptance rule (as
+   * {@link Comparison} does). For {@link SpeedBenchmark}, which times both over one loaded target.
+   */
+  DecodeResult generate(int[] promptTokens, long seed, boolean plain) {
+    requireOpen();
+    GenerationRequest request =
+        GenerationRequest.of(options.maxNewTokens(), seed, target.info().eosTokenId());
+    if (plain) {
+      if (plainDecoder == null) {
+        plainDecoder =
+            SpeculativeDecoder.builder(target)
+                .drafter(Drafter.none())
+                .rule(decoder.rule())
+                .sampling(decoder.sampling())
+                .draftTokens(0)
+                .build();
+      }
+      return plainDecoder.generate(promptTokens, request, token -> {});
+    }
+    drafterRandom.setSeed(seed ^ DRAFTER_SEED_MIX);
+    return decoder.generate(promptTokens, request, token -> {});
   }
 
   private static void emit(Consumer<String> onText, String text) {

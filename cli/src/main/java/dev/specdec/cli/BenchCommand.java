@@ -1,0 +1,165 @@
+package dev.specdec.cli;
+
+import dev.specdec.eval.BenchConfig;
+import dev.specdec.eval.BenchPrompt;
+import dev.specdec.eval.BenchReport;
+import dev.specdec.eval.DecodeOptions;
+import dev.specdec.eval.PromptFile;
+import dev.specdec.eval.SpeedBenchmark;
+import dev.specdec.runtime.ModelBundle;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code specdec bench}: speedup over plain decoding, measured over a prompt set. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measures end-to-end speedup over plain decoding of the same target on a prompt set.",
+      "Per config and prompt: warm-up runs (untimed), then rounds that alternate a speculative and"
+          + " a plain run with the same seed. Speedup per round = speculative tokens/s / plain"
+          + " tokens/s (prefill included); reported as median, min and max, with tau and"
+          + " acceptance from the totals of all speculative runs."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:bad input: bundle, model, prompt file, prompt too long, device unavailable",
+      "2:bad command line (including a bad --config)",
+      "70:internal error (stack trace printed)"
+    })
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin ModelOptions model;
+
+  @Option(
+      names = "--prompts",
+      paramLabel = "FILE",
+      required = true,
+      description =
+          "Prompt set: JSON Lines with \"prompt\" (and optional \"id\", \"category\") or"
+              + " Spec-Bench's \"question_id\", \"category\", \"turns\" (first turn used); or a"
+              + " .txt file with prompts separated by blank lines.")
+  Path prompts;
+
+  @Option(
+      names = "--config",
+      paramLabel = "NAME=SPEC",
+      description =
+          "A config to measure (repeatable). SPEC: comma-separated key=value with keys drafter"
+              + " (none|draft|lookup|lookup+draft), k, temperature, top-k, top-p, ngram-max,"
+              + " ngram-min, branches; keys left out take the bundle's defaults. Default: one"
+              + " config named after the bundle's default drafter, with all defaults.")
+  List<String> configs = new ArrayList<>();
+
+  @Option(
+      names = "--max-new-tokens",
+      paramLabel = "N",
+      description = "Most tokens per run, >= 1 (EOS stops earlier). Default: the bundle's.")
+  Integer maxNewTokens;
+
+  @Option(
+      names = "--repeats",
+      paramLabel = "R",
+      defaultValue = "5",
+      description = "Measured rounds per prompt and config, >= 1. Default: ${DEFAULT-VALUE}.")
+  int repeats;
+
+  @Option(
+      names = "--warmup",
+      paramLabel = "W",
+      defaultValue = "1",
+      description =
+          "Untimed warm-up runs of each decoder per prompt and config, >= 0. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "0",
+      description = "Seed of round 0; round r uses S + r. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(
+      names = "--json",
+      description = "Print only a JSON object with the settings and one entry per config.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    CommandLine cmd = spec.commandLine();
+    if (repeats < 1) {
+      throw new ParameterException(cmd, "--repeats must be >= 1, was " + repeats);
+    }
+    if (warmup < 0) {
+      throw new ParameterException(cmd, "--warmup must be >= 0, was " + warmup);
+    }
+    if (maxNewTokens != null && maxNewTokens < 1) {
+      throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
+    }
+    List<BenchPrompt> set = PromptFile.read(prompts);
+    ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
+    List<BenchConfig> parsed = configs(bundle);
+    PrintWriter err = cmd.getErr();
+    SpeedBenchmark.Progress progress =
+        (config, index, count) -> {
+          err.println("config " + config.name() + ": prompt " + index + "/" + count);
+          err.flush();
+        };
+    BenchReport report =
+        new SpeedBenchmark(repeats, warmup).run(bundle, model.device, parsed, set, progress);
+    PrintWriter out = cmd.getOut();
+    if (json) {
+      out.println(report.toJson());
+    } else {
+      out.print(report.toText());
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** The configs given, or the bundle's default; a bad spec or a repeated name is a usage error. */
+  private List<BenchConfig> configs(ModelBundle bundle) {
+    try {
+      if (configs.isEmpty()) {
+        DecodeOptions options = base(bundle).build();
+        return List.of(new BenchConfig(options.drafter().toString(), options));
+      }
+      List<BenchConfig> parsed = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (String config : configs) {
+        BenchConfig c = BenchConfig.parse(config, base(bundle));
+        if (!names.add(c.name())) {
+          throw new IllegalArgumentException("config name '" + c.name() + "' given twice");
+        }
+        parsed.add(c);
+      }
+      return parsed;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--config: " + e.getMessage(), e);
+    }
+  }
+
+  private DecodeOptions.Builder base(ModelBundle bundle) {
+    DecodeOptions.Builder base = DecodeOptions.defaultsFor(bundle).seed(seed);
+    if (maxNewTokens != null) {
+      base.maxNewTokens(maxNewTokens);
+    }
+    return base;
+  }
+}

@@ -1,0 +1,166 @@
+package dev.specdec.eval;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One configuration a benchmark measures against plain decoding.
+ *
+ * @param name the name reports show, not empty
+ * @param options the settings of the speculative runs; the baseline runs use the same sampling,
+ *     seed and length with no drafter
+ */
+public record BenchConfig(String name, DecodeOptions options) {
+
+  /** The keys a spec may set, in the order {@link #spec()} writes them. */
+  public static final List<String> KEYS =
+      List.of(
+          "drafter", "k", "temperature", "top-k", "top-p", "ngram-max", "ngram-min", "branches");
+
+  /** Validates presence and that the name is not blank. */
+  public BenchConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(options, "options");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("a config's name must not be blank");
+    }
+  }
+
+  /**
+   * Parses {@code NAME=SPEC}: the name, then a spec as {@link #parse(String, String,
+   * DecodeOptions.Builder)} reads it.
+   *
+   * @throws IllegalArgumentException when there is no {@code =} or the spec is invalid
+   */
+  public static BenchConfig parse(String nameAndSpec, DecodeOptions.Builder base) {
+    int eq = nameAndSpec.indexOf('=');
+    if (eq <= 0) {
+      throw new IllegalArgumentException(
+          "config '" + nameAndSpec + "' must be NAME=SPEC, e.g. fast=drafter=lookup,k=8");
+    }
+    return parse(nameAndSpec.substring(0, eq), nameAndSpec.substring(eq + 1), base);
+  }
+
+  /**
+   * The config named {@code name} whose options are {@code base} with the settings of {@code spec}
+   * applied: comma-separated {@code key=value} pairs with the keys of {@link #KEYS} ({@code k} is
+   * the draft tokens per step). An empty spec keeps {@code base} as it is. {@code base} is changed.
+   *
+   * @throws IllegalArgumentException naming the pair at fault: an unknown key (with the valid
+   *     ones), a key given twice, a value that does not parse, or settings that {@link
+   *     DecodeOptions.Builder#build()} rejects
+   */
+  public static BenchConfig parse(String name, String spec, DecodeOptions.Builder base) {
+    Objects.requireNonNull(spec, "spec");
+    Set<String> seen = new HashSet<>();
+    for (String pair : spec.split(",", -1)) {
+      if (pair.isBlank() && spec.isBlank()) {
+        break;
+      }
+      int eq = pair.indexOf('=');
+      if (eq < 0) {
+        throw new IllegalArgumentException(
+            "config " + name + ": '" + pair.strip() + "' must be key=value; keys: " + keys());
+      }
+      String key = pair.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+      String value = pair.substring(eq + 1).strip();
+      if (!KEYS.contains(key)) {
+        throw new IllegalArgumentException(
+            "config " + name + ": unknown key '" + key + "'; valid keys: " + keys());
+      }
+      if (!seen.add(key)) {
+        throw new IllegalArgumentException("config " + name + ": key '" + key + "' given twice");
+      }
+      apply(name, key, value, base);
+    }
+    try {
+      return new BenchConfig(name, base.build());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void apply(String name, String key, String value, DecodeOptions.Builder base) {
+    switch (key) {
+      case "drafter" -> base.drafter(drafter(name, value));
+      case "k" -> base.draftTokens(integer(name, key, value));
+      case "temperature" -> base.temperature(decimal(name, key, value));
+      case "top-k" -> base.topK(integer(name, key, value));
+      case "top-p" -> base.topP(decimal(name, key, value));
+      case "ngram-max" -> base.ngramMax(integer(name, key, value));
+      case "ngram-min" -> base.ngramMin(integer(name, key, value));
+      case "branches" -> base.branches(integer(name, key, value));
+      default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
+    }
+  }
+
+  /**
+   * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p and, with
+   * a lookup drafter, ngram-max, ngram-min and branches.
+   */
+  public String spec() {
+    StringBuilder spec =
+        new StringBuilder()
+            .append("drafter=")
+            .append(options.drafter())
+            .append(",k=")
+            .append(options.draftTokens())
+            .append(",temperature=")
+            .append(options.sampling().temperature())
+            .append(",top-k=")
+            .append(options.sampling().topK())
+            .append(",top-p=")
+            .append(options.sampling().topP());
+    options
+        .lookup()
+        .ifPresent(
+            lookup ->
+                spec.append(",ngram-max=")
+                    .append(lookup.ngramMax())
+                    .append(",ngram-min=")
+                    .append(lookup.ngramMin())
+                    .append(",branches=")
+                    .append(lookup.branches()));
+    return spec.toString();
+  }
+
+  private static DrafterKind drafter(String name, String value) {
+    for (DrafterKind kind : DrafterKind.values()) {
+      if (kind.toString().equalsIgnoreCase(value)) {
+        return kind;
+      }
+    }
+    throw new IllegalArgumentException(
+        "config "
+            + name
+            + ": unknown drafter '"
+            + value
+            + "', expected one of "
+            + List.of(DrafterKind.values()));
+  }
+
+  private static int integer(String name, String key, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "config " + name + ": " + key + " must be an integer, was '" + value + "'", e);
+    }
+  }
+
+  private static double decimal(String name, String key, String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "config " + name + ": " + key + " must be a number, was '" + value + "'", e);
+    }
+  }
+
+  private static String keys() {
+    return String.join(", ", KEYS);
+  }
+}

@@ -1,6 +1,5 @@
 package dev.specdec.eval;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -54,13 +53,13 @@ public record BenchReport(
       JsonObject config = new JsonObject();
       config.addProperty("name", result.config().name());
       config.addProperty("spec", result.config().spec());
-      config.add("medianSpeedup", number(result.medianSpeedup()));
-      config.add("minSpeedup", number(result.minSpeedup()));
-      config.add("maxSpeedup", number(result.maxSpeedup()));
-      config.add("meanAcceptedLength", number(result.meanAcceptedLength()));
-      config.add("acceptanceRate", number(result.acceptanceRate()));
-      config.add("tokensPerSecond", number(result.tokensPerSecond()));
-      config.add("baselineTokensPerSecond", number(result.baselineTokensPerSecond()));
+      config.add("medianSpeedup", ReportJson.number(result.medianSpeedup()));
+      config.add("minSpeedup", ReportJson.number(result.minSpeedup()));
+      config.add("maxSpeedup", ReportJson.number(result.maxSpeedup()));
+      config.add("meanAcceptedLength", ReportJson.number(result.meanAcceptedLength()));
+      config.add("acceptanceRate", ReportJson.number(result.acceptanceRate()));
+      config.add("tokensPerSecond", ReportJson.number(result.tokensPerSecond()));
+      config.add("baselineTokensPerSecond", ReportJson.number(result.baselineTokensPerSecond()));
       config.addProperty("samples", result.samples());
       config.add(
           "identical",
@@ -73,12 +72,7 @@ public record BenchReport(
 
   /** {@link #toJsonObject()} printed with indentation (no trailing newline). */
   public String toJson() {
-    return new GsonBuilder()
-        .setPrettyPrinting()
-        .serializeNulls()
-        .disableHtmlEscaping()
-        .create()
-        .toJson(toJsonObject());
+    return ReportJson.pretty(toJsonObject());
   }
 
   /**
@@ -135,9 +129,5 @@ public record BenchReport(
 
   private static String format(String pattern, double value) {
     return Double.isFinite(value) ? String.format(Locale.ROOT, pattern, value) : "n/a";
-  }
-
-  private static JsonElement number(double value) {
-    return Double.isFinite(value) ? new JsonPrimitive(value) : JsonNull.INSTANCE;
   }
 }

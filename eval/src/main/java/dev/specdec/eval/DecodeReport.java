@@ -1,10 +1,7 @@
 package dev.specdec.eval;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.DecodeStats;
 import dev.specdec.verification.StopReason;
@@ -79,14 +76,14 @@ public record DecodeReport(
     json.addProperty("draftingSteps", stats.draftingSteps());
     json.addProperty("draftedTokens", stats.draftedTokens());
     json.addProperty("acceptedTokens", stats.acceptedTokens());
-    json.add("meanAcceptedLength", number(stats.meanAcceptedLength()));
-    json.add("acceptanceRate", number(stats.acceptanceRate()));
+    json.add("meanAcceptedLength", ReportJson.number(stats.meanAcceptedLength()));
+    json.add("acceptanceRate", ReportJson.number(stats.acceptanceRate()));
     JsonArray byPosition = new JsonArray();
     for (double rate : stats.acceptanceByPosition()) {
-      byPosition.add(number(rate));
+      byPosition.add(ReportJson.number(rate));
     }
     json.add("acceptanceByPosition", byPosition);
-    json.add("tokensPerSecond", number(stats.tokensPerSecond()));
+    json.add("tokensPerSecond", ReportJson.number(stats.tokensPerSecond()));
     json.addProperty("prefillMillis", stats.prefillNanos() / 1e6);
     json.addProperty("decodeMillis", stats.decodeNanos() / 1e6);
     json.addProperty("drafter", options.drafter().toString());
@@ -110,8 +107,8 @@ public record DecodeReport(
           DecodeStats base = c.baseline().stats();
           json.addProperty("baselineNewTokens", base.newTokens());
           json.addProperty("baselineTargetPasses", base.targetPasses());
-          json.add("baselineTokensPerSecond", number(base.tokensPerSecond()));
-          json.add("speedup", number(c.speedup()));
+          json.add("baselineTokensPerSecond", ReportJson.number(base.tokensPerSecond()));
+          json.add("speedup", ReportJson.number(c.speedup()));
           json.addProperty("identicalToBaseline", c.identical());
         });
     return json;
@@ -119,12 +116,7 @@ public record DecodeReport(
 
   /** {@link #toJsonObject()} printed with indentation (no trailing newline). */
   public String toJson() {
-    return new GsonBuilder()
-        .setPrettyPrinting()
-        .serializeNulls()
-        .disableHtmlEscaping()
-        .create()
-        .toJson(toJsonObject());
+    return ReportJson.pretty(toJsonObject());
   }
 
   /**
@@ -252,9 +244,5 @@ public record DecodeReport(
     return value == Math.rint(value) && Math.abs(value) < 1e15
         ? Long.toString((long) value)
         : Double.toString(value);
-  }
-
-  private static com.google.gson.JsonElement number(double value) {
-    return Double.isFinite(value) ? new JsonPrimitive(value) : JsonNull.INSTANCE;
   }
 }

@@ -9,11 +9,12 @@ import java.util.random.RandomGenerator;
  * Walks a proposed tree against the target's distributions and decides which path to keep and which
  * token follows it.
  *
- * <p>A closed set: {@link Greedy} for temperature 0 and {@link RejectionSampling} for any
- * temperature; callers may {@code switch} over it exhaustively.
+ * <p>A closed set: {@link Greedy} for temperature 0, {@link RejectionSampling} for any temperature
+ * (exact), and {@link Typical} (faster, not distribution-preserving); callers may {@code switch}
+ * over it exhaustively.
  */
 public sealed interface AcceptanceRule
-    permits AcceptanceRule.Greedy, AcceptanceRule.RejectionSampling {
+    permits AcceptanceRule.Greedy, AcceptanceRule.RejectionSampling, AcceptanceRule.Typical {
 
   /** Greedy verification; see {@link Greedy}. */
   static AcceptanceRule greedy() {
@@ -25,7 +26,19 @@ public sealed interface AcceptanceRule
     return new RejectionSampling();
   }
 
-  /** A short name for reports: {@code greedy} or {@code rejection-sampling}. */
+  /**
+   * Medusa's typical acceptance with its defaults, epsilon 0.09 and delta 0.3; see {@link Typical}.
+   */
+  static AcceptanceRule typical() {
+    return new Typical(Typical.DEFAULT_EPSILON, Typical.DEFAULT_DELTA);
+  }
+
+  /** Medusa's typical acceptance with the given thresholds; see {@link Typical}. */
+  static AcceptanceRule typical(double epsilon, double delta) {
+    return new Typical(epsilon, delta);
+  }
+
+  /** A short name for reports: {@code greedy}, {@code rejection-sampling} or {@code typical}. */
   String name();
 
   /**
@@ -163,6 +176,83 @@ public sealed interface AcceptanceRule
       for (int i = 0; i < r.length; i++) {
         r[i] = (float) (r[i] * factor);
       }
+    }
+  }
+
+  /**
+   * Typical acceptance (Cai et al. 2024, Medusa): a draft x below node u is accepted when the
+   * target's (warped) p at u gives it {@code p(x) > min(epsilon, delta * exp(-H(p)))}, H the
+   * entropy of p in nats. Every root-to-node path whose drafts all pass is a candidate; the deepest
+   * wins (ties: the lowest node index), and the next token is drawn from p at its last node.
+   *
+   * <p>Faster than rejection sampling on confident targets, because plausible drafts are accepted
+   * outright, but NOT distribution-preserving: the output follows a different distribution than
+   * sampling the target, except at temperature 0, where p is one-hot and the rule equals {@link
+   * Greedy}.
+   *
+   * @param epsilon hard threshold, in {@code (0, 1]}
+   * @param delta entropy-scaled threshold factor, {@code >= 0}
+   */
+  record Typical(double epsilon, double delta) implements AcceptanceRule {
+    /** Medusa's default hard threshold. */
+    public static final double DEFAULT_EPSILON = 0.09;
+
+    /** Medusa's default entropy factor. */
+    public static final double DEFAULT_DELTA = 0.3;
+
+    /** Validates the thresholds. */
+    public Typical {
+      if (!(epsilon > 0 && epsilon <= 1)) {
+        throw new IllegalArgumentException(
+            "typical acceptance epsilon must be in (0, 1], was " + epsilon);
+      }
+      if (!(delta >= 0) || Double.isInfinite(delta)) {
+        throw new IllegalArgumentException(
+            "typical acceptance delta must be a finite number >= 0, was " + delta);
+      }
+    }
+
+    @Override
+    public String name() {
+      return "typical";
+    }
+
+    @Override
+    public Verdict decide(Proposal proposal, TargetDistributions target, RandomGenerator rng) {
+      TokenTree tree = proposal.tree();
+      boolean[] accepted = new boolean[tree.size()];
+      accepted[0] = true;
+      int best = 0;
+      double threshold = Double.NaN; // of the node whose p is cached in `thresholdOf`
+      int thresholdOf = -1;
+      for (int node = 1; node < tree.size(); node++) {
+        int parent = tree.parent(node);
+        if (!accepted[parent]) {
+          continue;
+        }
+        float[] p = target.probabilities(parent);
+        if (thresholdOf != parent) {
+          threshold = Math.min(epsilon, delta * Math.exp(-entropy(p)));
+          thresholdOf = parent;
+        }
+        if (p[tree.token(node)] > threshold) {
+          accepted[node] = true;
+          if (tree.depth(node) > tree.depth(best)) {
+            best = node;
+          }
+        }
+      }
+      return new Verdict(tree.pathTo(best), Sampler.sample(target.probabilities(best), rng));
+    }
+
+    private static double entropy(float[] p) {
+      double h = 0;
+      for (float x : p) {
+        if (x > 0) {
+          h -= x * Math.log(x);
+        }
+      }
+      return h;
     }
   }
 }

@@ -35,8 +35,31 @@ final class SamplingOptions {
       description = "Random seed of the sampler and the draft model. Default: ${DEFAULT-VALUE}.")
   long seed;
 
+  @Option(
+      names = "--acceptance",
+      paramLabel = "RULE",
+      description =
+          "Acceptance rule: greedy, rejection (exact at any temperature), typical or"
+              + " typical:EPS,DELTA (Medusa's; faster, not distribution-preserving; defaults"
+              + " 0.09,0.3). Default: greedy at temperature 0, rejection otherwise.")
+  String acceptance;
+
   /** Rejects out-of-range values before any model is loaded. */
   void validate(CommandLine cmd) {
+    if (acceptance != null) {
+      try {
+        DecodeOptions.parseAcceptance(acceptance);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cmd, "--acceptance: " + e.getMessage());
+      }
+      if (acceptance.strip().equals("greedy") && temperature != null && temperature > 0) {
+        throw new ParameterException(
+            cmd,
+            "greedy acceptance needs temperature 0, was temperature "
+                + temperature
+                + ": use rejection (exact) or typical");
+      }
+    }
     if (temperature != null && !(temperature >= 0 && Double.isFinite(temperature))) {
       throw new ParameterException(
           cmd, "--temperature must be a finite number >= 0 (0 = greedy), was " + temperature);
@@ -59,6 +82,9 @@ final class SamplingOptions {
     }
     if (topP != null) {
       options.topP(topP);
+    }
+    if (acceptance != null) {
+      options.acceptance(DecodeOptions.parseAcceptance(acceptance));
     }
     options.seed(seed);
   }

@@ -37,6 +37,21 @@ class CommandLineErrorsTest {
   }
 
   @Test
+  void unknownAcceptanceRuleIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "--acceptance", "typical:0.1"),
+        "--acceptance: unknown acceptance rule 'typical:0.1': expected greedy, rejection, typical or"
+            + " typical:EPS,DELTA");
+  }
+
+  @Test
+  void greedyAcceptanceWithSamplingIsAUsageError() {
+    assertUsageError(
+        Cli.run("decode", "--prompt", "hi", "--acceptance", "greedy", "--temperature", "0.8"),
+        "greedy acceptance needs temperature 0, was temperature 0.8");
+  }
+
+  @Test
   void negativeTopKIsAUsageError() {
     assertUsageError(Cli.run("decode", "--prompt", "hi", "--top-k", "-3"), "--top-k must be >= 0");
   }

@@ -68,6 +68,26 @@ class DecodeCommandTest {
   }
 
   @Test
+  void typicalAcceptanceAtTemperatureZeroMatchesPlainGreedyDecoding() {
+    JsonObject report =
+        json(
+            Cli.run(
+                "decode",
+                "--bundle",
+                BUNDLE,
+                "--prompt",
+                "Now is the winter",
+                "--acceptance",
+                "typical:0.09,0.3",
+                "--compare",
+                "--json",
+                "--max-new-tokens",
+                "24"));
+    assertEquals("typical", report.get("rule").getAsString());
+    assertTrue(report.get("identicalToBaseline").getAsBoolean());
+  }
+
+  @Test
   void greedyComparisonReportsOutputIdenticalToBaseline() {
     JsonObject report =
         json(

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param maxNewTokens the most new tokens, {@code >= 1}
  * @param lookup the prompt-lookup settings: present exactly when {@code drafter} {@linkplain
  *     DrafterKind#usesLookup() uses lookup}
+ * @param acceptance an explicit acceptance rule; empty for the one the sampling calls for (greedy
+ *     at temperature 0, rejection sampling otherwise)
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -29,13 +31,21 @@ public record DecodeOptions(
     SamplingConfig sampling,
     long seed,
     int maxNewTokens,
-    Optional<Lookup> lookup) {
+    Optional<Lookup> lookup,
+    Optional<AcceptanceRule> acceptance) {
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(lookup, "lookup");
+    Objects.requireNonNull(acceptance, "acceptance");
+    if (acceptance.orElse(null) instanceof AcceptanceRule.Greedy && !sampling.isGreedy()) {
+      throw new IllegalArgumentException(
+          "greedy acceptance needs temperature 0, was temperature "
+              + sampling.temperature()
+              + ": use rejection (exact) or typical");
+    }
     if (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
       throw new IllegalArgumentException(
           "draft tokens per step (k) must be in [0, "
@@ -69,6 +79,17 @@ public record DecodeOptions(
     }
   }
 
+  /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
+  public DecodeOptions(
+      DrafterKind drafter,
+      int draftTokens,
+      SamplingConfig sampling,
+      long seed,
+      int maxNewTokens,
+      Optional<Lookup> lookup) {
+    this(drafter, draftTokens, sampling, seed, maxNewTokens, lookup, Optional.empty());
+  }
+
   /**
    * Options with the default lookup settings for {@code drafter} ({@link Lookup#defaultsFor}) when
    * it uses lookup, none otherwise.
@@ -99,7 +120,42 @@ public record DecodeOptions(
    * otherwise.
    */
   public AcceptanceRule rule() {
-    return sampling.isGreedy() ? AcceptanceRule.greedy() : AcceptanceRule.rejectionSampling();
+    return acceptance.orElseGet(
+        () -> sampling.isGreedy() ? AcceptanceRule.greedy() : AcceptanceRule.rejectionSampling());
+  }
+
+  /**
+   * Parses an acceptance rule: {@code greedy}, {@code rejection}, {@code typical} (epsilon 0.09,
+   * delta 0.3) or {@code typical:EPS,DELTA}.
+   *
+   * @throws IllegalArgumentException naming the valid forms
+   */
+  public static AcceptanceRule parseAcceptance(String text) {
+    String s = text.strip();
+    if (s.equals("greedy")) {
+      return AcceptanceRule.greedy();
+    }
+    if (s.equals("rejection")) {
+      return AcceptanceRule.rejectionSampling();
+    }
+    if (s.equals("typical")) {
+      return AcceptanceRule.typical();
+    }
+    if (s.startsWith("typical:")) {
+      String[] parts = s.substring("typical:".length()).split(",", -1);
+      if (parts.length == 2) {
+        try {
+          return AcceptanceRule.typical(
+              Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip()));
+        } catch (NumberFormatException e) {
+          // falls through to the message below
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown acceptance rule '"
+            + text
+            + "': expected greedy, rejection, typical or typical:EPS,DELTA (e.g. typical:0.09,0.3)");
   }
 
   /**
@@ -181,6 +237,7 @@ public record DecodeOptions(
     private Integer ngramMax; // null: the default for the drafter
     private Integer ngramMin;
     private Integer branches;
+    private AcceptanceRule acceptance; // null: the rule the sampling calls for
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -254,6 +311,12 @@ public record DecodeOptions(
       return this;
     }
 
+    /** The acceptance rule, overriding the one the sampling calls for. */
+    public Builder acceptance(AcceptanceRule acceptance) {
+      this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
+      return this;
+    }
+
     /**
      * Validates and builds. Plain decoding is normalized: drafter {@code none} gets k = 0, and k =
      * 0 gets drafter {@code none}. Lookup settings are kept only for the lookup drafters.
@@ -264,7 +327,14 @@ public record DecodeOptions(
       SamplingConfig sampling = new SamplingConfig(temperature, topK, topP);
       boolean plain = drafter == DrafterKind.NONE || draftTokens == 0;
       if (plain && draftTokens >= 0 && draftTokens <= SpeculativeDecoder.MAX_DRAFT_TOKENS) {
-        return new DecodeOptions(DrafterKind.NONE, 0, sampling, seed, maxNewTokens);
+        return new DecodeOptions(
+            DrafterKind.NONE,
+            0,
+            sampling,
+            seed,
+            maxNewTokens,
+            Optional.empty(),
+            Optional.ofNullable(acceptance));
       }
       Optional<Lookup> lookup = Optional.empty();
       if (drafter.usesLookup()) {
@@ -275,7 +345,14 @@ public record DecodeOptions(
                 : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
         lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
       }
-      return new DecodeOptions(drafter, draftTokens, sampling, seed, maxNewTokens, lookup);
+      return new DecodeOptions(
+          drafter,
+          draftTokens,
+          sampling,
+          seed,
+          maxNewTokens,
+          lookup,
+          Optional.ofNullable(acceptance));
     }
   }
 }

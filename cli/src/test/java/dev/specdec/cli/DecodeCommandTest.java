@@ -25,6 +25,16 @@ class DecodeCommandTest {
     assertFalse(cli.err().contains("\tat "), "no stack trace: " + cli.err());
   }
 
+  /** {@code specdec decode --bundle <test-tiny> ARGS}. */
+  private static Cli decodeOnTestBundle(String... args) {
+    String[] all = new String[args.length + 3];
+    all[0] = "decode";
+    all[1] = "--bundle";
+    all[2] = BUNDLE;
+    System.arraycopy(args, 0, all, 3, args.length);
+    return Cli.run(all);
+  }
+
   private static JsonObject json(Cli cli) {
     assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
     return JsonParser.parseString(cli.out()).getAsJsonObject();
@@ -32,16 +42,7 @@ class DecodeCommandTest {
 
   @Test
   void jsonOutputIsOnlyTheReportWithEveryField() {
-    Cli cli =
-        Cli.run(
-            "decode",
-            "--bundle",
-            BUNDLE,
-            "--prompt",
-            "Good morrow",
-            "--max-new-tokens",
-            "16",
-            "--json");
+    Cli cli = decodeOnTestBundle("--prompt", "Good morrow", "--max-new-tokens", "16", "--json");
     JsonObject report = json(cli);
 
     for (String key :
@@ -71,10 +72,7 @@ class DecodeCommandTest {
   void typicalAcceptanceAtTemperatureZeroMatchesPlainGreedyDecoding() {
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
+            decodeOnTestBundle(
                 "--prompt",
                 "Now is the winter",
                 "--acceptance",
@@ -91,10 +89,7 @@ class DecodeCommandTest {
   void greedyComparisonReportsOutputIdenticalToBaseline() {
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
+            decodeOnTestBundle(
                 "--prompt",
                 "Now is the winter",
                 "--compare",
@@ -131,16 +126,7 @@ class DecodeCommandTest {
 
   @Test
   void textOutputStreamsTheTextThenTheReport() {
-    Cli cli =
-        Cli.run(
-            "decode",
-            "--bundle",
-            BUNDLE,
-            "--prompt",
-            "Wherefore",
-            "--max-new-tokens",
-            "12",
-            "--compare");
+    Cli cli = decodeOnTestBundle("--prompt", "Wherefore", "--max-new-tokens", "12", "--compare");
 
     assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
     for (String label :
@@ -188,17 +174,8 @@ class DecodeCommandTest {
   void plainDecodingWithDrafterNone() {
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
-                "--prompt",
-                "Hello",
-                "--drafter",
-                "none",
-                "--max-new-tokens",
-                "8",
-                "--json"));
+            decodeOnTestBundle(
+                "--prompt", "Hello", "--drafter", "none", "--max-new-tokens", "8", "--json"));
 
     assertEquals("none", report.get("drafter").getAsString());
     assertEquals(0, report.get("draftTokens").getAsInt());
@@ -211,10 +188,7 @@ class DecodeCommandTest {
   void greedyLookupComparisonIsIdenticalToBaseline(String drafter, String branches) {
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
+            decodeOnTestBundle(
                 "--prompt",
                 "public int size() { return size; }\npublic int size() {",
                 "--drafter",
@@ -242,10 +216,7 @@ class DecodeCommandTest {
   void lookupSettingsAreReportedAsGiven() {
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
+            decodeOnTestBundle(
                 "--prompt",
                 "a b a b a",
                 "--drafter",
@@ -274,15 +245,8 @@ class DecodeCommandTest {
     Files.writeString(file, "First Citizen:\n");
     JsonObject report =
         json(
-            Cli.run(
-                "decode",
-                "--bundle",
-                BUNDLE,
-                "--prompt-file",
-                file.toString(),
-                "--max-new-tokens",
-                "4",
-                "--json"));
+            decodeOnTestBundle(
+                "--prompt-file", file.toString(), "--max-new-tokens", "4", "--json"));
 
     assertEquals(4, report.get("newTokens").getAsInt());
   }
@@ -290,7 +254,7 @@ class DecodeCommandTest {
   @Test
   void missingPromptFileIsAUserError(@TempDir Path dir) {
     assertUserError(
-        Cli.run("decode", "--bundle", BUNDLE, "--prompt-file", dir.resolve("nope.txt").toString()),
+        decodeOnTestBundle("--prompt-file", dir.resolve("nope.txt").toString()),
         "prompt file does not exist");
   }
 
@@ -305,7 +269,7 @@ class DecodeCommandTest {
   void promptLongerThanTheContextIsAUserErrorNamingTheLimit() {
     String longPrompt = "All the world's a stage. ".repeat(200);
     assertUserError(
-        Cli.run("decode", "--bundle", BUNDLE, "--prompt", longPrompt),
+        decodeOnTestBundle("--prompt", longPrompt),
         "does not fit the model's context of 256 positions");
   }
 
@@ -398,7 +362,6 @@ class DecodeCommandTest {
   @Test
   void cudaOnTheCpuBuildIsAClearUserError() {
     assertUserError(
-        Cli.run("decode", "--bundle", BUNDLE, "--prompt", "x", "--device", "cuda"),
-        "no CUDA execution provider");
+        decodeOnTestBundle("--prompt", "x", "--device", "cuda"), "no CUDA execution provider");
   }
 }

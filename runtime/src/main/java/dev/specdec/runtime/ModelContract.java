@@ -224,15 +224,7 @@ final class ModelContract {
       throws ModelContractException {
     String expected = typeName(type) + " " + render(dims);
     if (!(node.getInfo() instanceof TensorInfo tensor)) {
-      throw new ModelContractException(
-          "model "
-              + model
-              + ": expected "
-              + expected
-              + " for "
-              + node.getName()
-              + ", found "
-              + node.getInfo());
+      throw mismatch(model, expected, node, String.valueOf(node.getInfo()));
     }
     long[] shape = tensor.getShape();
     boolean matches = tensor.type == type && shape.length == dims.length;
@@ -240,18 +232,25 @@ final class ModelContract {
       matches = dims[i].accepts(shape[i]);
     }
     if (!matches) {
-      throw new ModelContractException(
-          "model "
-              + model
-              + ": expected "
-              + expected
-              + " for "
-              + node.getName()
-              + ", found "
-              + typeName(tensor.type)
-              + " "
-              + render(shape, tensor.getDimensionNames()));
+      throw mismatch(
+          model,
+          expected,
+          node,
+          typeName(tensor.type) + " " + render(shape, tensor.getDimensionNames()));
     }
+  }
+
+  private static ModelContractException mismatch(
+      String model, String expected, NodeInfo node, String found) {
+    return new ModelContractException(
+        "model "
+            + model
+            + ": expected "
+            + expected
+            + " for "
+            + node.getName()
+            + ", found "
+            + found);
   }
 
   private static String typeName(OnnxJavaType type) {

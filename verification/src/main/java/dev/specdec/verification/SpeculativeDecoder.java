@@ -91,8 +91,19 @@ public final class SpeculativeDecoder {
    *     drafts)
    */
   public DecodeResult generate(int[] prompt, GenerationRequest request, IntConsumer onToken) {
+    return generate(prompt, request, onToken, StepListener.NONE);
+  }
+
+  /**
+   * Generates as {@link #generate(int[], GenerationRequest, IntConsumer)} does and tells {@code
+   * onStep} about every step: its tree, accepted path, next token and the drafter's and the
+   * verifier's wall time. A step's record comes after its tokens went to {@code onToken}.
+   */
+  public DecodeResult generate(
+      int[] prompt, GenerationRequest request, IntConsumer onToken, StepListener onStep) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(onToken, "onToken");
+    Objects.requireNonNull(onStep, "onStep");
     int capacity = target.capacity();
     validatePrompt(prompt, capacity);
     RandomGenerator rng = new SplittableRandom(request.seed());
@@ -129,7 +140,9 @@ public final class SpeculativeDecoder {
       // A step emits at most drafts + 1 tokens; keep the context within capacity and stop drafting
       // tokens the request will not take.
       int maxDrafts = Math.min(draftTokens, Math.min(capacity - n - 1, remaining - 1));
+      long draftStart = System.nanoTime();
       Proposal proposal = drafter.propose(context, maxDrafts);
+      long verifyStart = System.nanoTime();
       TokenTree tree = proposal.tree();
       checkProposal(tree, context.last(), maxDrafts);
       ForwardOutput output = target.forward(tree);
@@ -137,7 +150,10 @@ public final class SpeculativeDecoder {
       Verdict verdict = rule.decide(proposal, distributions.bind(output), rng);
       int[] path = verdict.path();
       target.commit(path);
+      long verifyEnd = System.nanoTime();
       drafter.accepted(path);
+      long draftEnd = System.nanoTime();
+      int emittedBefore = newTokens;
 
       int drafts = tree.draftCount();
       if (drafts > 0) {
@@ -166,6 +182,17 @@ public final class SpeculativeDecoder {
         } else if (context.length() >= capacity) {
           stop = StopReason.CONTEXT_FULL;
         }
+      }
+      if (onStep != StepListener.NONE) {
+        onStep.onStep(
+            new StepRecord(
+                passes - 1,
+                emittedBefore,
+                tree,
+                path,
+                verdict.nextToken(),
+                (verifyStart - draftStart) + (draftEnd - verifyEnd),
+                verifyEnd - verifyStart));
       }
     }
     long end = System.nanoTime();

@@ -62,7 +62,9 @@ final class BenchCommand implements Callable<Integer> {
       description =
           "A config to measure (repeatable). SPEC: comma-separated key=value with keys drafter"
               + " (none|draft|lookup|lookup+draft), k, temperature, top-k, top-p, ngram-max,"
-              + " ngram-min, branches; keys left out take the bundle's defaults. Default: one"
+              + " ngram-min, branches, acceptance (greedy|rejection|typical[:EPS;DELTA]), tree"
+              + " (drafters with static trees only); keys left out take the bundle's defaults."
+              + " Default: one"
               + " config named after the bundle's default drafter, with all defaults.")
   List<String> configs = new ArrayList<>();
 

@@ -1,32 +1,73 @@
 package dev.specdec.eval;
 
+import dev.specdec.verification.AcceptanceRule;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * One configuration a benchmark measures against plain decoding.
+ * One configuration that {@code specdec bench} and {@code specdec eval} run against plain decoding:
+ * drafter × tree × acceptance rule × sampling. One spec syntax serves both commands.
  *
  * @param name the name reports show, not empty
  * @param options the settings of the speculative runs; the baseline runs use the same sampling,
  *     seed and length with no drafter
+ * @param tree the token-tree shape the drafter fills (a shipped tree's name or a choice-list file),
+ *     only for a drafter in {@link #TREE_DRAFTERS}; empty for the drafter's own shape
  */
-public record BenchConfig(String name, DecodeOptions options) {
+public record BenchConfig(String name, DecodeOptions options, Optional<String> tree) {
 
   /** The keys a spec may set, in the order {@link #spec()} writes them. */
   public static final List<String> KEYS =
       List.of(
-          "drafter", "k", "temperature", "top-k", "top-p", "ngram-max", "ngram-min", "branches");
+          "drafter",
+          "k",
+          "temperature",
+          "top-k",
+          "top-p",
+          "ngram-max",
+          "ngram-min",
+          "branches",
+          "acceptance",
+          "tree");
 
-  /** Validates presence and that the name is not blank. */
+  /**
+   * The drafters that fill a static tree shape given by the {@code tree} key. A drafter that
+   * supports trees (Medusa's, say) joins the harness by being listed here; the others build their
+   * own chains or tries and reject the key.
+   */
+  public static final Set<DrafterKind> TREE_DRAFTERS =
+      Collections.unmodifiableSet(EnumSet.noneOf(DrafterKind.class));
+
+  /** Validates presence, that the name is not blank and that the drafter takes the tree. */
   public BenchConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(tree, "tree");
     if (name.isBlank()) {
       throw new IllegalArgumentException("a config's name must not be blank");
     }
+    if (tree.isPresent() && !TREE_DRAFTERS.contains(options.drafter())) {
+      throw new IllegalArgumentException(
+          "config "
+              + name
+              + ": drafter "
+              + options.drafter()
+              + " builds its own drafts and takes no tree="
+              + tree.get()
+              + "; drafters that take a tree: "
+              + (TREE_DRAFTERS.isEmpty() ? "none in this build" : TREE_DRAFTERS.toString()));
+    }
+  }
+
+  /** A config with the drafter's own tree shape. */
+  public BenchConfig(String name, DecodeOptions options) {
+    this(name, options, Optional.empty());
   }
 
   /**
@@ -56,6 +97,7 @@ public record BenchConfig(String name, DecodeOptions options) {
   public static BenchConfig parse(String name, String spec, DecodeOptions.Builder base) {
     Objects.requireNonNull(spec, "spec");
     Set<String> seen = new HashSet<>();
+    String tree = null;
     for (String pair : spec.split(",", -1)) {
       if (pair.isBlank() && spec.isBlank()) {
         break;
@@ -74,13 +116,22 @@ public record BenchConfig(String name, DecodeOptions options) {
       if (!seen.add(key)) {
         throw new IllegalArgumentException("config " + name + ": key '" + key + "' given twice");
       }
-      apply(name, key, value, base);
+      if (key.equals("tree")) {
+        if (value.isEmpty()) {
+          throw new IllegalArgumentException("config " + name + ": tree= needs a tree name");
+        }
+        tree = value;
+      } else {
+        apply(name, key, value, base);
+      }
     }
+    DecodeOptions options;
     try {
-      return new BenchConfig(name, base.build());
+      options = base.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("config " + name + ": " + e.getMessage(), e);
     }
+    return new BenchConfig(name, options, Optional.ofNullable(tree));
   }
 
   private static void apply(String name, String key, String value, DecodeOptions.Builder base) {
@@ -93,13 +144,14 @@ public record BenchConfig(String name, DecodeOptions options) {
       case "ngram-max" -> base.ngramMax(integer(name, key, value));
       case "ngram-min" -> base.ngramMin(integer(name, key, value));
       case "branches" -> base.branches(integer(name, key, value));
+      case "acceptance" -> base.acceptance(acceptance(name, value));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
 
   /**
-   * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p and, with
-   * a lookup drafter, ngram-max, ngram-min and branches.
+   * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p, with a
+   * lookup drafter ngram-max, ngram-min and branches, an explicit acceptance rule, and a tree.
    */
   public String spec() {
     StringBuilder spec =
@@ -124,6 +176,10 @@ public record BenchConfig(String name, DecodeOptions options) {
                     .append(lookup.ngramMin())
                     .append(",branches=")
                     .append(lookup.branches()));
+    options
+        .acceptance()
+        .ifPresent(rule -> spec.append(",acceptance=").append(acceptanceSpec(rule)));
+    tree.ifPresent(t -> spec.append(",tree=").append(t));
     return spec.toString();
   }
 
@@ -140,6 +196,24 @@ public record BenchConfig(String name, DecodeOptions options) {
             + value
             + "', expected one of "
             + List.of(DrafterKind.values()));
+  }
+
+  private static AcceptanceRule acceptance(String name, String value) {
+    try {
+      return DecodeOptions.parseAcceptance(value.replace(';', ','));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "config " + name + ": " + e.getMessage() + " (in a spec write typical:EPS;DELTA)", e);
+    }
+  }
+
+  /** A rule as {@code acceptance=} takes it: the comma of typical's parameters as ';'. */
+  static String acceptanceSpec(AcceptanceRule rule) {
+    return switch (rule) {
+      case AcceptanceRule.Greedy g -> "greedy";
+      case AcceptanceRule.RejectionSampling r -> "rejection";
+      case AcceptanceRule.Typical t -> "typical:" + t.epsilon() + ";" + t.delta();
+    };
   }
 
   private static int integer(String name, String key, String value) {

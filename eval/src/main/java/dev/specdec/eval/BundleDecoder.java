@@ -16,6 +16,7 @@ import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
 import dev.specdec.verification.SpeculativeDecoder;
+import dev.specdec.verification.StepListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -203,6 +204,11 @@ public final class BundleDecoder implements AutoCloseable {
     return drafter.name();
   }
 
+  /** The most tokens (prompt and new ones) the target's cache holds. */
+  int capacity() {
+    return target.capacity();
+  }
+
   /** What the target declared: context length, BOS, EOS, vocabulary. */
   public ModelInfo targetInfo() {
     return target.info();
@@ -281,6 +287,14 @@ public final class BundleDecoder implements AutoCloseable {
    * {@link Comparison} does). For {@link SpeedBenchmark}, which times both over one loaded target.
    */
   DecodeResult generate(int[] promptTokens, long seed, boolean plain) {
+    return generate(promptTokens, seed, plain, StepListener.NONE);
+  }
+
+  /**
+   * {@link #generate(int[], long, boolean)} telling {@code onStep} about every step: for the
+   * evaluation harness ({@link AcceptanceEval}).
+   */
+  DecodeResult generate(int[] promptTokens, long seed, boolean plain, StepListener onStep) {
     requireOpen();
     GenerationRequest request =
         GenerationRequest.of(options.maxNewTokens(), seed, target.info().eosTokenId());
@@ -294,10 +308,10 @@ public final class BundleDecoder implements AutoCloseable {
                 .draftTokens(0)
                 .build();
       }
-      return plainDecoder.generate(promptTokens, request, token -> {});
+      return plainDecoder.generate(promptTokens, request, token -> {}, onStep);
     }
     drafterRandom.setSeed(seed ^ DRAFTER_SEED_MIX);
-    return decoder.generate(promptTokens, request, token -> {});
+    return decoder.generate(promptTokens, request, token -> {}, onStep);
   }
 
   private static void emit(Consumer<String> onText, String text) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.verification.AcceptanceRule;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class BenchConfigTest {
 
     assertEquals(
         "config x: unknown key 'depth'; valid keys: drafter, k, temperature, top-k, top-p,"
-            + " ngram-max, ngram-min, branches",
+            + " ngram-max, ngram-min, branches, acceptance, tree",
         e.getMessage());
   }
 
@@ -119,5 +120,45 @@ class BenchConfigTest {
         assertThrows(IllegalArgumentException.class, () -> BenchConfig.parse("drafter", base()))
             .getMessage()
             .contains("must be NAME=SPEC"));
+  }
+
+  @Test
+  void acceptanceKeySelectsTheRuleAndRoundTripsThroughTheSpec() {
+    BenchConfig typical =
+        BenchConfig.parse("t", "temperature=0.7,acceptance=typical:0.05;0.2", base());
+    assertEquals(AcceptanceRule.typical(0.05, 0.2), typical.options().rule());
+    assertEquals(typical.options(), BenchConfig.parse("again", typical.spec(), base()).options());
+    assertTrue(typical.spec().endsWith(",acceptance=typical:0.05;0.2"), typical.spec());
+    assertEquals(
+        AcceptanceRule.rejectionSampling(),
+        BenchConfig.parse("r", "acceptance=rejection", base()).options().rule());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BenchConfig.parse("g", "temperature=1,acceptance=greedy", base()));
+    assertTrue(
+        e.getMessage().startsWith("config g: greedy acceptance needs temperature 0"),
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BenchConfig.parse("bad", "acceptance=always", base()));
+    assertTrue(e.getMessage().contains("unknown acceptance rule 'always'"), e.getMessage());
+  }
+
+  @Test
+  void treeKeyIsRefusedByDraftersThatBuildTheirOwnDrafts() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> BenchConfig.parse("m", "drafter=draft,tree=mc_sim_7b_63", base()));
+    assertEquals(
+        "config m: drafter draft builds its own drafts and takes no tree=mc_sim_7b_63; drafters"
+            + " that take a tree: "
+            + (BenchConfig.TREE_DRAFTERS.isEmpty()
+                ? "none in this build"
+                : BenchConfig.TREE_DRAFTERS.toString()),
+        e.getMessage());
+    assertTrue(BenchConfig.KEYS.contains("tree"));
   }
 }

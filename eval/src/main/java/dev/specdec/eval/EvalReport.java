@@ -1,0 +1,31 @@
+package dev.specdec.eval;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link AcceptanceEval} measured; {@link dev.specdec.eval.report.EvalReportWriter} writes it
+ * as JSON, CSV, Markdown and HTML.
+ *
+ * @param bundle the bundle's name
+ * @param prompts prompts in the set
+ * @param maxNewTokens the most new tokens per run
+ * @param warmup untimed warm-up runs of each decoder per config
+ * @param configs one result per config, in the order given
+ */
+public record EvalReport(
+    String bundle, int prompts, int maxNewTokens, int warmup, List<ConfigEval> configs) {
+  /** The category of prompts that have none. */
+  public static final String UNCATEGORIZED = "uncategorized";
+
+  /** Validates presence and copies the list. */
+  public EvalReport {
+    Objects.requireNonNull(bundle, "bundle");
+    configs = List.copyOf(configs);
+  }
+
+  /** Prompts cut from the left to fit, summed over configs. */
+  public long truncatedRuns() {
+    return configs.stream().flatMap(c -> c.runs().stream()).filter(PromptRun::truncated).count();
+  }
+}

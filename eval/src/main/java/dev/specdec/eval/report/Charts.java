@@ -1,0 +1,138 @@
+package dev.specdec.eval.report;
+
+import dev.specdec.eval.ConfigEval;
+import dev.specdec.eval.EvalMetrics;
+import dev.specdec.eval.EvalReport;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+/** The report's charts, drawn headless with JFreeChart and saved as PNG. */
+final class Charts {
+  static final String ACCEPTANCE_BY_DEPTH = "acceptance-by-depth.png";
+  static final String ACCEPTED_LENGTHS = "accepted-length-histogram.png";
+  static final String SPEEDUP = "speedup.png";
+  static final String TAU_BY_CATEGORY = "tau-by-category.png";
+
+  private static final int WIDTH = 800;
+  private static final int HEIGHT = 450;
+
+  private Charts() {}
+
+  /** Writes every chart into {@code dir}; returns the files in the order written. */
+  static List<Path> write(EvalReport report, Path dir) throws IOException {
+    // Charts are drawn off screen; without this AWT may look for a display.
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+    return List.of(
+        save(acceptanceByDepth(report), dir.resolve(ACCEPTANCE_BY_DEPTH)),
+        save(acceptedLengths(report), dir.resolve(ACCEPTED_LENGTHS)),
+        save(speedup(report), dir.resolve(SPEEDUP)),
+        save(tauByCategory(report), dir.resolve(TAU_BY_CATEGORY)));
+  }
+
+  private static JFreeChart acceptanceByDepth(EvalReport report) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    for (ConfigEval c : report.configs()) {
+      List<Double> byPosition = c.overall().acceptanceByPosition();
+      for (int d = 0; d < byPosition.size(); d++) {
+        data.addValue(byPosition.get(d), c.config().name(), Integer.toString(d + 1));
+      }
+    }
+    return style(
+        ChartFactory.createLineChart(
+            "Acceptance by depth (share of drafting steps accepting at least d drafts)",
+            "depth d",
+            "acceptance",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false));
+  }
+
+  private static JFreeChart acceptedLengths(EvalReport report) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    for (ConfigEval c : report.configs()) {
+      EvalMetrics m = c.overall();
+      List<Long> histogram = m.acceptedLengthHistogram();
+      for (int a = 0; a < histogram.size(); a++) {
+        data.addValue(
+            (double) histogram.get(a) / m.draftingSteps(), c.config().name(), Integer.toString(a));
+      }
+    }
+    return style(
+        ChartFactory.createBarChart(
+            "Accepted drafts per drafting step",
+            "accepted drafts",
+            "share of drafting steps",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false));
+  }
+
+  private static JFreeChart speedup(EvalReport report) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    for (ConfigEval c : report.configs()) {
+      EvalMetrics m = c.overall();
+      data.addValue(finite(m.observedSpeedup()), "observed", c.config().name());
+      data.addValue(
+          finite(m.predictedSpeedup()), "predicted (Leviathan et al.)", c.config().name());
+      data.addValue(m.meanAcceptedLength(), "tau (tokens per step)", c.config().name());
+    }
+    return style(
+        ChartFactory.createBarChart(
+            "Speedup over plain decoding, by configuration",
+            "configuration",
+            "x plain decoding / tokens per step",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false));
+  }
+
+  private static JFreeChart tauByCategory(EvalReport report) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    for (ConfigEval c : report.configs()) {
+      c.byCategory()
+          .forEach(
+              (category, m) -> data.addValue(m.meanAcceptedLength(), c.config().name(), category));
+    }
+    return style(
+        ChartFactory.createBarChart(
+            "Mean accepted length tau by category",
+            "category",
+            "tau",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false));
+  }
+
+  /** A missing value (no data) as a missing bar rather than a NaN that breaks the axis range. */
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  private static JFreeChart style(JFreeChart chart) {
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.getPlot().setBackgroundPaint(new Color(0xF4, 0xF4, 0xF4));
+    return chart;
+  }
+
+  private static Path save(JFreeChart chart, Path file) throws IOException {
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    return file;
+  }
+}

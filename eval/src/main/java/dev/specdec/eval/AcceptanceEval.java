@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The acceptance-rate harness behind {@code specdec eval}: runs a prompt set through configurations
@@ -43,6 +44,35 @@ public final class AcceptanceEval {
     }
     this.warmup = warmup;
     this.truncatePrompts = truncatePrompts;
+  }
+
+  /**
+   * One config per drafter that {@code bundle} can run, each named after its drafter with the
+   * settings of {@code base} (called once per config): what {@code specdec eval} runs when no
+   * config is given.
+   */
+  public static List<BenchConfig> defaultConfigs(
+      ModelBundle bundle, Supplier<DecodeOptions.Builder> base) {
+    List<BenchConfig> configs = new ArrayList<>();
+    for (DrafterKind kind : DrafterKind.values()) {
+      if (runnable(kind, bundle)) {
+        configs.add(new BenchConfig(kind.toString(), base.get().drafter(kind).build()));
+      }
+    }
+    return configs;
+  }
+
+  /**
+   * Whether the harness evaluates {@code kind} on {@code bundle} by default. Adding a drafter to
+   * the harness is one line here: the switch is exhaustive, so a new {@link DrafterKind} does not
+   * compile until it says what it needs.
+   */
+  static boolean runnable(DrafterKind kind, ModelBundle bundle) {
+    return switch (kind) {
+      case NONE -> false; // the baseline every config is measured against
+      case DRAFT, LOOKUP_DRAFT -> bundle.draft().isPresent();
+      case LOOKUP -> true;
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.specdec.eval.report;
 import dev.specdec.eval.ConfigEval;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.util.List;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /** The report's charts, drawn headless with JFreeChart and saved as PNG. */
@@ -46,16 +49,22 @@ final class Charts {
         data.addValue(byPosition.get(d), c.config().name(), Integer.toString(d + 1));
       }
     }
-    return style(
+    JFreeChart chart =
         ChartFactory.createLineChart(
-            "Acceptance by depth (share of drafting steps accepting at least d drafts)",
+            "Acceptance by depth: drafting steps that accept >= d drafts",
             "depth d",
             "acceptance",
             data,
             PlotOrientation.VERTICAL,
             true,
             false,
-            false));
+            false);
+    LineAndShapeRenderer renderer = (LineAndShapeRenderer) chart.getCategoryPlot().getRenderer();
+    renderer.setDefaultShapesVisible(true);
+    renderer.setDefaultStroke(new BasicStroke(2f));
+    renderer.setAutoPopulateSeriesStroke(false);
+    ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setRange(0, 1);
+    return style(chart);
   }
 
   private static JFreeChart acceptedLengths(EvalReport report) {
@@ -87,13 +96,12 @@ final class Charts {
       data.addValue(finite(m.observedSpeedup()), "observed", c.config().name());
       data.addValue(
           finite(m.predictedSpeedup()), "predicted (Leviathan et al.)", c.config().name());
-      data.addValue(m.meanAcceptedLength(), "tau (tokens per step)", c.config().name());
     }
     return style(
         ChartFactory.createBarChart(
             "Speedup over plain decoding, by configuration",
             "configuration",
-            "x plain decoding / tokens per step",
+            "speedup (x plain decoding)",
             data,
             PlotOrientation.VERTICAL,
             true,

@@ -281,6 +281,16 @@ public final class EvalReportWriter {
         : text;
   }
 
+  /** The Markdown table with one row per configuration, over all prompts. */
+  public static String overviewTable(EvalReport report) {
+    StringBuilder out = new StringBuilder();
+    table(
+        out,
+        "config",
+        report.configs().stream().map(c -> Map.entry(c.config().name(), c.overall())).toList());
+    return out.toString();
+  }
+
   /** The Markdown summary: settings, one table over configs, one per config by category. */
   public static String toMarkdown(EvalReport report, String command) {
     StringBuilder out = new StringBuilder();
@@ -289,11 +299,7 @@ public final class EvalReportWriter {
       out.append("```\n").append(command).append("\n```\n\n");
     }
     out.append(settings(report)).append("\n\n");
-    out.append("## Configurations (all prompts)\n\n");
-    table(
-        out,
-        "config",
-        report.configs().stream().map(c -> Map.entry(c.config().name(), c.overall())).toList());
+    out.append("## Configurations (all prompts)\n\n").append(overviewTable(report));
     for (ConfigEval c : report.configs()) {
       out.append("\n## ").append(c.config().name()).append(" by category\n\n");
       out.append("`").append(c.config().spec()).append("`\n\n");

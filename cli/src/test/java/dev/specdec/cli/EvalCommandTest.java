@@ -1,0 +1,138 @@
+package dev.specdec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code specdec eval} end to end on the committed test bundle (models/test-tiny). */
+class EvalCommandTest {
+  private static final String BUNDLE = Cli.testTiny().toString();
+
+  @TempDir Path dir;
+
+  private Path prompts() throws IOException {
+    return Files.writeString(
+        dir.resolve("prompts.jsonl"),
+        "{\"id\": \"w\", \"category\": \"play\", \"prompt\": \"Now is the winter of our"
+            + " discontent\"}\n"
+            + "{\"question_id\": 2, \"category\": \"greeting\", \"turns\": [\"Good morrow\"]}\n");
+  }
+
+  @Test
+  void writesEveryReportFileWithOneEntryPerConfigAndCategory() throws IOException {
+    Path out = dir.resolve("report");
+    Cli cli =
+        Cli.run(
+            "eval",
+            "--bundle",
+            BUNDLE,
+            "--prompts",
+            prompts().toString(),
+            "--max-new-tokens",
+            "8",
+            "--warmup",
+            "0",
+            "--config",
+            "draft=drafter=draft,k=3",
+            "--config",
+            "lookup=drafter=lookup,k=4,branches=2",
+            "--out",
+            out.toString());
+
+    assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
+    assertEquals("", cli.err(), "no progress bar when stderr is not a terminal");
+    assertTrue(cli.out().contains("| draft | 2 |"), cli.out());
+    for (String file :
+        List.of(
+            "report.json",
+            "steps.jsonl",
+            "summary.csv",
+            "summary.md",
+            "report.html",
+            "speedup.png",
+            "acceptance-by-depth.png",
+            "accepted-length-histogram.png",
+            "tau-by-category.png")) {
+      assertTrue(Files.size(out.resolve(file)) > 0, file);
+    }
+    JsonObject report =
+        JsonParser.parseString(Files.readString(out.resolve("report.json"))).getAsJsonObject();
+    assertTrue(report.get("command").getAsString().startsWith("specdec eval --bundle "));
+    assertEquals(2, report.getAsJsonArray("configs").size());
+    JsonObject draft = report.getAsJsonArray("configs").get(0).getAsJsonObject();
+    assertEquals(
+        "drafter=draft,k=3,temperature=0.0,top-k=0,top-p=1.0", draft.get("spec").getAsString());
+    assertEquals("greedy", draft.get("acceptance").getAsString());
+    JsonObject overall = draft.getAsJsonObject("overall");
+    assertEquals(2, overall.get("identicalPrompts").getAsInt(), "greedy: same tokens as plain");
+    long steps = overall.get("draftingSteps").getAsLong();
+    long accepted = overall.get("acceptedTokens").getAsLong();
+    assertEquals(
+        1 + (double) accepted / steps, overall.get("meanAcceptedLength").getAsDouble(), 1e-12);
+    assertEquals(
+        List.of("play", "greeting"), List.copyOf(draft.getAsJsonObject("categories").keySet()));
+    // 1 header + 2 configs x (all + 2 categories)
+    assertEquals(7, Files.readAllLines(out.resolve("summary.csv")).size());
+  }
+
+  @Test
+  void aTreeForADrafterWithoutTreesIsAUsageError() throws IOException {
+    Cli cli =
+        Cli.run(
+            "eval",
+            "--bundle",
+            BUNDLE,
+            "--prompts",
+            prompts().toString(),
+            "--config",
+            "t=drafter=draft,tree=mc_sim_7b_63",
+            "--out",
+            dir.resolve("r").toString());
+
+    assertEquals(ExitCodes.USAGE, cli.exitCode());
+    assertTrue(
+        cli.err().contains("config t: drafter draft builds its own drafts and takes no tree="),
+        cli.err());
+  }
+
+  @Test
+  void aPromptLongerThanTheContextNeedsTruncatePrompts() throws IOException {
+    Path longPrompt =
+        Files.writeString(
+            dir.resolve("long.txt"), "To be, or not to be, that is the question. ".repeat(60));
+    String[] args = {
+      "eval",
+      "--bundle",
+      BUNDLE,
+      "--prompts",
+      longPrompt.toString(),
+      "--max-new-tokens",
+      "8",
+      "--warmup",
+      "0",
+      "--config",
+      "d=drafter=draft",
+      "--out",
+      dir.resolve("r").toString()
+    };
+    Cli refused = Cli.run(args);
+    assertEquals(ExitCodes.FAILURE, refused.exitCode(), refused.err());
+    assertTrue(refused.err().contains("--truncate-prompts"), refused.err());
+
+    String[] cut = java.util.Arrays.copyOf(args, args.length + 1);
+    cut[args.length] = "--truncate-prompts";
+    Cli ok = Cli.run(cut);
+    assertEquals(ExitCodes.OK, ok.exitCode(), ok.err());
+    JsonObject report =
+        JsonParser.parseString(Files.readString(dir.resolve("r/report.json"))).getAsJsonObject();
+    assertEquals(1, report.get("truncatedRuns").getAsInt());
+  }
+}

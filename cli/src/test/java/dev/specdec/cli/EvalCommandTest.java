@@ -53,7 +53,7 @@ class EvalCommandTest {
     for (String file :
         List.of(
             "report.json",
-            "steps.jsonl",
+            "steps.jsonl.gz",
             "summary.csv",
             "summary.md",
             "report.html",

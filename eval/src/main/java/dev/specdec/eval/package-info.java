@@ -7,5 +7,10 @@
  * dev.specdec.eval.Comparison} runs the same prompt with the speculative decoder and with the plain
  * target, and a {@link dev.specdec.eval.DecodeReport} renders the result as JSON or as text. The
  * command line is a thin layer over these classes.
+ *
+ * <p>{@link dev.specdec.eval.AcceptanceEval} is the acceptance-rate harness: it runs a prompt set
+ * through {@link dev.specdec.eval.BenchConfig}s, keeps every step of every speculative run next to
+ * a plain run, and summarizes them as {@link dev.specdec.eval.EvalMetrics} per configuration and
+ * category; {@link dev.specdec.eval.report} writes the report files.
  */
 package dev.specdec.eval;

@@ -12,8 +12,12 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.CategoryItemRenderer;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /** The report's charts, drawn headless with JFreeChart and saved as PNG. */
@@ -38,7 +42,10 @@ final class Charts {
         save(acceptanceByDepth(report), dir.resolve(ACCEPTANCE_BY_DEPTH)),
         save(acceptedLengths(report), dir.resolve(ACCEPTED_LENGTHS)),
         save(speedup(report), dir.resolve(SPEEDUP)),
-        save(tauByCategory(report), dir.resolve(TAU_BY_CATEGORY)));
+        save(
+            tauByCategory(report),
+            dir.resolve(TAU_BY_CATEGORY),
+            Math.max(HEIGHT, 120 + 22 * categoryBars(report))));
   }
 
   private static JFreeChart acceptanceByDepth(EvalReport report) {
@@ -122,7 +129,7 @@ final class Charts {
             "category",
             "tau",
             data,
-            PlotOrientation.VERTICAL,
+            PlotOrientation.HORIZONTAL,
             true,
             false,
             false));
@@ -135,12 +142,43 @@ final class Charts {
 
   private static JFreeChart style(JFreeChart chart) {
     chart.setBackgroundPaint(Color.WHITE);
-    chart.getPlot().setBackgroundPaint(new Color(0xF4, 0xF4, 0xF4));
+    CategoryPlot plot = chart.getCategoryPlot();
+    plot.setBackgroundPaint(new Color(0xF4, 0xF4, 0xF4));
+    plot.setRangeGridlinePaint(Color.GRAY);
+    CategoryItemRenderer renderer = plot.getRenderer();
+    for (int i = 0; i < PALETTE.length; i++) {
+      renderer.setSeriesPaint(i, PALETTE[i]);
+    }
+    if (renderer instanceof BarRenderer bars) {
+      bars.setBarPainter(new StandardBarPainter()); // flat bars, no gradient or shadow
+      bars.setShadowVisible(false);
+    }
     return chart;
   }
 
+  // Distinguishable on screen and in print (Okabe-Ito); series past the last reuse JFreeChart's.
+  private static final Color[] PALETTE = {
+    new Color(0x0072B2),
+    new Color(0xE69F00),
+    new Color(0x009E73),
+    new Color(0xCC79A7),
+    new Color(0x56B4E9),
+    new Color(0xD55E00),
+    new Color(0xF0E442),
+    Color.BLACK
+  };
+
   private static Path save(JFreeChart chart, Path file) throws IOException {
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+    return save(chart, file, HEIGHT);
+  }
+
+  private static Path save(JFreeChart chart, Path file, int height) throws IOException {
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, height);
     return file;
+  }
+
+  /** Bars of the category chart: categories times configs, to size it so labels fit. */
+  private static int categoryBars(EvalReport report) {
+    return report.configs().stream().mapToInt(c -> c.byCategory().size()).sum();
   }
 }

@@ -14,14 +14,15 @@ import dev.specdec.eval.ReportJson;
 import dev.specdec.verification.StepRecord;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes an {@link EvalReport} into a directory:
@@ -40,8 +41,8 @@ public final class EvalReportWriter {
   /** The complete JSON report. */
   public static final String JSON = "report.json";
 
-  /** Per-step records, JSON Lines. */
-  public static final String STEPS = "steps.jsonl";
+  /** Per-step records, JSON Lines, gzip-compressed (they run to megabytes uncompressed). */
+  public static final String STEPS = "steps.jsonl.gz";
 
   /** One row per configuration × category. */
   public static final String CSV = "summary.csv";
@@ -180,7 +181,10 @@ public final class EvalReportWriter {
 
   private static Path writeSteps(EvalReport report, Path file) throws IOException {
     Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
-    try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+    try (BufferedWriter out =
+        new BufferedWriter(
+            new OutputStreamWriter(
+                new GZIPOutputStream(Files.newOutputStream(file)), StandardCharsets.UTF_8))) {
       for (ConfigEval c : report.configs()) {
         for (PromptRun run : c.runs()) {
           for (StepRecord step : run.steps()) {
@@ -281,13 +285,28 @@ public final class EvalReportWriter {
         : text;
   }
 
+  /** A table row: a config's or a category's metrics, and whether the config decodes greedily. */
+  private record Row(String name, EvalMetrics metrics, boolean greedy) {}
+
+  private static boolean greedy(ConfigEval c) {
+    return c.config().options().sampling().isGreedy();
+  }
+
+  private static List<Row> categoryRows(ConfigEval c) {
+    return c.byCategory().entrySet().stream()
+        .map(e -> new Row(e.getKey(), e.getValue(), greedy(c)))
+        .toList();
+  }
+
   /** The Markdown table with one row per configuration, over all prompts. */
   public static String overviewTable(EvalReport report) {
     StringBuilder out = new StringBuilder();
     table(
         out,
         "config",
-        report.configs().stream().map(c -> Map.entry(c.config().name(), c.overall())).toList());
+        report.configs().stream()
+            .map(c -> new Row(c.config().name(), c.overall(), greedy(c)))
+            .toList());
     return out.toString();
   }
 
@@ -303,7 +322,7 @@ public final class EvalReportWriter {
     for (ConfigEval c : report.configs()) {
       out.append("\n## ").append(c.config().name()).append(" by category\n\n");
       out.append("`").append(c.config().spec()).append("`\n\n");
-      table(out, "category", List.copyOf(c.byCategory().entrySet()));
+      table(out, "category", categoryRows(c));
       out.append("\nAcceptance by depth: ")
           .append(joinedPercent(c.overall().acceptanceByPosition()))
           .append("  \nAccepted-length histogram (0, 1, ...): ")
@@ -341,7 +360,7 @@ public final class EvalReportWriter {
     "identical"
   };
 
-  private static List<String> cells(EvalMetrics m) {
+  private static List<String> cells(EvalMetrics m, boolean greedy) {
     return List.of(
         Integer.toString(m.prompts()),
         fmt("%.3f", m.meanAcceptedLength()) + " " + ci("%.3f", m.meanAcceptedLengthCi()),
@@ -352,20 +371,20 @@ public final class EvalReportWriter {
         fmt("%.2fx", m.observedSpeedup()) + " " + ci("%.2f", m.observedSpeedupCi()),
         fmt("%.1f", m.tokensPerSecond()),
         fmt("%.1f", m.baselineTokensPerSecond()),
-        m.identicalPrompts() + "/" + m.prompts());
+        // Only greedy outputs must equal plain decoding; sampled ones differ by design.
+        greedy ? m.identicalPrompts() + "/" + m.prompts() : "n/a");
   }
 
-  private static void table(
-      StringBuilder out, String first, List<Map.Entry<String, EvalMetrics>> rows) {
+  private static void table(StringBuilder out, String first, List<Row> rows) {
     out.append("| ").append(first);
     for (String c : COLUMNS) {
       out.append(" | ").append(c);
     }
     out.append(" |\n|---");
     out.append("|---:".repeat(COLUMNS.length)).append("|\n");
-    for (Map.Entry<String, EvalMetrics> row : rows) {
-      out.append("| ").append(row.getKey().replace("|", "\\|"));
-      for (String cell : cells(row.getValue())) {
+    for (Row row : rows) {
+      out.append("| ").append(row.name().replace("|", "\\|"));
+      for (String cell : cells(row.metrics(), row.greedy())) {
         out.append(" | ").append(cell);
       }
       out.append(" |\n");
@@ -450,7 +469,9 @@ public final class EvalReportWriter {
     htmlTable(
         out,
         "config",
-        report.configs().stream().map(c -> Map.entry(c.config().name(), c.overall())).toList());
+        report.configs().stream()
+            .map(c -> new Row(c.config().name(), c.overall(), greedy(c)))
+            .toList());
     for (String chart :
         List.of(
             Charts.SPEEDUP,
@@ -469,7 +490,7 @@ public final class EvalReportWriter {
           .append(" by category</h2>\n<p><code>")
           .append(esc(c.config().spec()))
           .append("</code></p>\n");
-      htmlTable(out, "category", List.copyOf(c.byCategory().entrySet()));
+      htmlTable(out, "category", categoryRows(c));
       out.append("<p>Acceptance by depth: ")
           .append(esc(joinedPercent(c.overall().acceptanceByPosition())))
           .append("<br>Accepted-length histogram (0, 1, ...): ")
@@ -482,16 +503,15 @@ public final class EvalReportWriter {
     return out.toString();
   }
 
-  private static void htmlTable(
-      StringBuilder out, String first, List<Map.Entry<String, EvalMetrics>> rows) {
+  private static void htmlTable(StringBuilder out, String first, List<Row> rows) {
     out.append("<table>\n<tr><th>").append(first).append("</th>");
     for (String c : COLUMNS) {
       out.append("<th>").append(esc(c)).append("</th>");
     }
     out.append("</tr>\n");
-    for (Map.Entry<String, EvalMetrics> row : rows) {
-      out.append("<tr><td>").append(esc(row.getKey())).append("</td>");
-      for (String cell : cells(row.getValue())) {
+    for (Row row : rows) {
+      out.append("<tr><td>").append(esc(row.name())).append("</td>");
+      for (String cell : cells(row.metrics(), row.greedy())) {
         out.append("<td>").append(esc(cell)).append("</td>");
       }
       out.append("</tr>\n");

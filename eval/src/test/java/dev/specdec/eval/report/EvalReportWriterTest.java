@@ -8,10 +8,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.ScriptedReports;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +48,14 @@ class EvalReportWriterTest {
     assertEquals(2, chain.getAsJsonArray("prompts").size());
 
     // One line per step: chain has 4 + 5 steps, tree 4 + 3.
-    List<String> steps = Files.readAllLines(dir.resolve("steps.jsonl"));
+    List<String> steps;
+    try (var in =
+        new BufferedReader(
+            new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(dir.resolve("steps.jsonl.gz"))),
+                StandardCharsets.UTF_8))) {
+      steps = in.lines().toList();
+    }
     assertEquals(16, steps.size());
     JsonObject first = JsonParser.parseString(steps.get(0)).getAsJsonObject();
     assertEquals(3, first.get("accepted").getAsInt());

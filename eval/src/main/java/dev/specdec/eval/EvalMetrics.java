@@ -33,12 +33,19 @@ import java.util.Objects;
  *     depth-d drafts of sibling rank &lt; k (rank = order among a parent's children, 0 first). For
  *     Medusa this is head (d − 1)'s top-k accuracy; for a chain drafter, top-1 whether or not the
  *     drafts before it were right. k runs to the most siblings seen at that depth
- * @param meanDraftsPerStep γ = draftedTokens / draftingSteps
- * @param draftNanosPerToken the drafter's wall time over all steps ÷ draftedTokens
+ * @param meanDraftsPerStep draftedTokens / draftingSteps
+ * @param meanDepth γ: the mean depth of the drafting steps' trees (for chains, the drafts per step)
+ * @param chainAcceptance α of Leviathan et al.: the probability that a draft the verifier examined
+ *     is accepted, estimated as acceptedTokens ÷ (acceptedTokens + drafting steps that ended in a
+ *     rejection, i.e. accepted fewer drafts than their tree's depth). Drafts below a rejection are
+ *     never examined; {@link #acceptanceRate} counts them and so is lower
+ * @param draftNanosPerStep the drafter's wall time over all steps ÷ draftingSteps
  * @param targetStepNanos the plain runs' decode time ÷ their target passes: one target step
- * @param costRatio c = draftNanosPerToken ÷ targetStepNanos, both measured in the same runs
- * @param predictedSpeedup Leviathan et al.'s (1 − α^(γ+1)) / ((1 − α)(γc + 1)) from the measured α,
- *     γ and c; a model of chains with independent acceptance and verification as cheap as one step
+ * @param costRatio c = draftNanosPerStep ÷ (γ · targetStepNanos): the cost of drafting one depth
+ *     relative to a target step (for chains, of one draft token), all measured in the same runs
+ * @param predictedSpeedup Leviathan et al.'s (1 − α^(γ+1)) / ((1 − α)(γc + 1)) from the measured α
+ *     ({@code chainAcceptance}), γ and c; a model of chains with independent acceptance whose
+ *     verification costs one target step
  * @param observedSpeedup the mean over prompts of speculative ÷ plain tokens/s
  * @param observedSpeedupCi t-interval of that mean
  * @param tokensPerSecond speculative new tokens ÷ their prefill plus decode time, all runs together
@@ -60,7 +67,9 @@ public record EvalMetrics(
     List<Long> acceptedLengthHistogram,
     List<List<Double>> topKAccuracyByDepth,
     double meanDraftsPerStep,
-    double draftNanosPerToken,
+    double meanDepth,
+    double chainAcceptance,
+    double draftNanosPerStep,
     double targetStepNanos,
     double costRatio,
     double predictedSpeedup,
@@ -122,6 +131,8 @@ public record EvalMetrics(
     long plainPasses = 0;
     int identical = 0;
     int deepest = 0;
+    long depthSum = 0;
+    long rejectingSteps = 0;
     for (PromptRun run : runs) {
       DecodeStats s = run.speculative().stats();
       DecodeStats p = run.plain().stats();
@@ -138,7 +149,10 @@ public record EvalMetrics(
       for (StepRecord step : run.steps()) {
         draftNanos += step.draftNanos();
         if (step.drafted() > 0) {
-          deepest = Math.max(deepest, step.tree().maxDepth());
+          int depth = step.tree().maxDepth();
+          deepest = Math.max(deepest, depth);
+          depthSum += depth;
+          rejectingSteps += step.accepted() < depth ? 1 : 0;
         }
       }
     }
@@ -162,11 +176,15 @@ public record EvalMetrics(
     for (long count : atLeast) {
       byPosition.add((double) count / steps);
     }
-    double alpha = drafted == 0 ? Double.NaN : (double) accepted / drafted;
-    double gamma = steps == 0 ? Double.NaN : (double) drafted / steps;
-    double perDraft = drafted == 0 ? Double.NaN : (double) draftNanos / drafted;
+    double rate = drafted == 0 ? Double.NaN : (double) accepted / drafted;
+    double alpha =
+        accepted + rejectingSteps == 0
+            ? Double.NaN
+            : (double) accepted / (accepted + rejectingSteps);
+    double gamma = steps == 0 ? Double.NaN : (double) depthSum / steps;
+    double perStep = steps == 0 ? Double.NaN : (double) draftNanos / steps;
     double targetStep = plainPasses == 0 ? Double.NaN : (double) plainDecodeNanos / plainPasses;
-    double c = perDraft / targetStep;
+    double c = perStep / (gamma * targetStep);
     return new EvalMetrics(
         runs.size(),
         newTokens,
@@ -175,13 +193,15 @@ public record EvalMetrics(
         accepted,
         steps == 0 ? 1.0 : 1.0 + (double) accepted / steps,
         ConfidenceInterval.ofMean(perPromptTau(runs)),
-        alpha,
+        rate,
         ConfidenceInterval.ofProportion(drafted, accepted),
         byPosition,
         Arrays.stream(histogram).boxed().toList(),
         ranks.accuracy(),
+        steps == 0 ? Double.NaN : (double) drafted / steps,
         gamma,
-        perDraft,
+        alpha,
+        perStep,
         targetStep,
         Double.isFinite(c) ? c : Double.NaN,
         predictedSpeedup(alpha, gamma, c),

@@ -88,11 +88,15 @@ class AcceptanceEvalTest {
     assertList(List.of(3.0 / 7), m.topKAccuracyByDepth().get(1));
     assertList(List.of(2.0 / 7), m.topKAccuracyByDepth().get(2));
     assertEquals(3.0, m.meanDraftsPerStep(), EPS);
-    assertEquals(100.0, m.draftNanosPerToken(), EPS);
+    assertEquals(3.0, m.meanDepth(), EPS);
+    // Steps that ended in a rejection: A 2 (accepted 0 and 2 of 3), B 3 (1, 0, 0 of 3).
+    assertEquals(9.0 / (9 + 5), m.chainAcceptance(), EPS);
+    // Drafter time: 21 drafts * 100 ns over 7 drafting steps.
+    assertEquals(300.0, m.draftNanosPerStep(), EPS);
     // Plain runs: 9 passes of 1000 ns for 9 tokens each.
     assertEquals(1000.0, m.targetStepNanos(), EPS);
     assertEquals(0.1, m.costRatio(), EPS);
-    double alpha = 3.0 / 7;
+    double alpha = 9.0 / 14;
     assertEquals(
         (1 - Math.pow(alpha, 4)) / ((1 - alpha) * (3 * 0.1 + 1)), m.predictedSpeedup(), EPS);
     // Speculative A: prefill 1000 + 4 passes + 9 drafts * 100 = 5900 ns; B: 1000 + 5000 + 1200.
@@ -146,9 +150,14 @@ class AcceptanceEvalTest {
     // Depth 3: only the three all-right chains reach it.
     assertList(List.of(1.0), m.topKAccuracyByDepth().get(2));
     assertEquals(3.0, m.meanDraftsPerStep(), EPS);
-    double alpha = 11.0 / 15;
+    // Tree depths: A 2, 2, 3; B 3, 3. Only A's second step ends in a rejection.
+    assertEquals(13.0 / 5, m.meanDepth(), EPS);
+    assertEquals(11.0 / 12, m.chainAcceptance(), EPS);
+    assertEquals(1500.0 / 5, m.draftNanosPerStep(), EPS);
+    assertEquals(300.0 / (13.0 / 5) / 1000, m.costRatio(), EPS);
+    double alpha = 11.0 / 12;
     assertEquals(
-        (1 - Math.pow(alpha, 4)) / ((1 - alpha) * (3 * 0.1 + 1)), m.predictedSpeedup(), EPS);
+        (1 - Math.pow(alpha, 1 + 13.0 / 5)) / ((1 - alpha) * (0.3 + 1)), m.predictedSpeedup(), EPS);
     // Speculative A 1000 + 4000 + 900, B 1000 + 3000 + 600; plain 10000 each.
     assertEquals((10000.0 / 5900 + 10000.0 / 4600) / 2, m.observedSpeedup(), EPS);
     assertEquals(18 / 10500e-9, m.tokensPerSecond(), 1e-6);

@@ -1,5 +1,6 @@
 package dev.specdec.eval.report;
 
+import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
@@ -18,7 +19,9 @@ import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.CategoryItemRenderer;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.category.StatisticalBarRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.DefaultStatisticalCategoryDataset;
 
 /** The report's charts, drawn headless with JFreeChart and saved as PNG. */
 final class Charts {
@@ -96,15 +99,20 @@ final class Charts {
             false));
   }
 
+  /** Observed speedup with its 95 % t-interval as whiskers, and the predicted one beside it. */
   private static JFreeChart speedup(EvalReport report) {
-    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    // The statistical renderer draws mean +- the "standard deviation" given: the interval's
+    // half-width here (a t-interval is symmetric about the mean).
+    DefaultStatisticalCategoryDataset data = new DefaultStatisticalCategoryDataset();
     for (ConfigEval c : report.configs()) {
       EvalMetrics m = c.overall();
-      data.addValue(finite(m.observedSpeedup()), "observed", c.config().name());
-      data.addValue(
-          finite(m.predictedSpeedup()), "predicted (Leviathan et al.)", c.config().name());
+      ConfidenceInterval ci = m.observedSpeedupCi();
+      Double half = ci.isKnown() ? (ci.upper() - ci.lower()) / 2 : null;
+      data.add(finite(m.observedSpeedup()), half, "observed (95% CI)", c.config().name());
+      data.add(
+          finite(m.predictedSpeedup()), null, "predicted (Leviathan et al.)", c.config().name());
     }
-    return style(
+    JFreeChart chart =
         ChartFactory.createBarChart(
             "Speedup over plain decoding, by configuration",
             "configuration",
@@ -113,7 +121,11 @@ final class Charts {
             PlotOrientation.VERTICAL,
             true,
             false,
-            false));
+            false);
+    StatisticalBarRenderer renderer = new StatisticalBarRenderer();
+    renderer.setErrorIndicatorPaint(Color.BLACK);
+    chart.getCategoryPlot().setRenderer(renderer);
+    return style(chart);
   }
 
   private static JFreeChart tauByCategory(EvalReport report) {

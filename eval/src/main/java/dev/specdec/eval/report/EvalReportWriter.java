@@ -133,7 +133,9 @@ public final class EvalReportWriter {
     m.topKAccuracyByDepth().forEach(row -> topK.add(numbers(row)));
     json.add("topKAccuracyByDepth", topK);
     json.add("meanDraftsPerStep", ReportJson.number(m.meanDraftsPerStep()));
-    json.add("draftNanosPerToken", ReportJson.number(m.draftNanosPerToken()));
+    json.add("meanDepth", ReportJson.number(m.meanDepth()));
+    json.add("chainAcceptance", ReportJson.number(m.chainAcceptance()));
+    json.add("draftNanosPerStep", ReportJson.number(m.draftNanosPerStep()));
     json.add("targetStepNanos", ReportJson.number(m.targetStepNanos()));
     json.add("costRatio", ReportJson.number(m.costRatio()));
     json.add("predictedSpeedup", ReportJson.number(m.predictedSpeedup()));
@@ -222,7 +224,7 @@ public final class EvalReportWriter {
         "config,category,prompts,new_tokens,drafting_steps,drafted,accepted,tau,tau_ci_low,"
             + "tau_ci_high,acceptance_rate,acceptance_ci_low,acceptance_ci_high,"
             + "acceptance_by_position,accepted_length_histogram,top1_accuracy_by_depth,"
-            + "drafts_per_step,cost_ratio,predicted_speedup,observed_speedup,speedup_ci_low,"
+            + "drafts_per_step,mean_depth,chain_acceptance,cost_ratio,predicted_speedup,observed_speedup,speedup_ci_low,"
             + "speedup_ci_high,tokens_per_second,tps_ci_low,tps_ci_high,"
             + "baseline_tokens_per_second,identical_prompts\n");
     for (ConfigEval c : report.configs()) {
@@ -257,6 +259,8 @@ public final class EvalReportWriter {
                     .map(row -> row.isEmpty() ? Double.NaN : row.get(0))
                     .toList()),
             num(m.meanDraftsPerStep()),
+            num(m.meanDepth()),
+            num(m.chainAcceptance()),
             num(m.costRatio()),
             num(m.predictedSpeedup()),
             num(m.observedSpeedup()),
@@ -351,6 +355,7 @@ public final class EvalReportWriter {
     "prompts",
     "tau [95% CI]",
     "acceptance [95% CI]",
+    "alpha",
     "gamma",
     "c",
     "predicted",
@@ -365,7 +370,8 @@ public final class EvalReportWriter {
         Integer.toString(m.prompts()),
         fmt("%.3f", m.meanAcceptedLength()) + " " + ci("%.3f", m.meanAcceptedLengthCi()),
         percent(m.acceptanceRate()) + " " + ciPercent(m.acceptanceRateCi()),
-        fmt("%.2f", m.meanDraftsPerStep()),
+        percent(m.chainAcceptance()),
+        fmt("%.2f", m.meanDepth()),
         fmt("%.3f", m.costRatio()),
         fmt("%.2fx", m.predictedSpeedup()),
         fmt("%.2fx", m.observedSpeedup()) + " " + ci("%.2f", m.observedSpeedupCi()),
@@ -399,7 +405,7 @@ public final class EvalReportWriter {
       all prompts before dividing (vLLM's definitions).
       - **tau** (mean accepted length) = 1 + accepted drafts / drafting steps: tokens per drafting \
       step. Its interval is Student's t-interval of the mean of the per-prompt tau.
-      - **acceptance** (alpha) = accepted drafts / drafted tokens, with Wilson's score interval over \
+      - **acceptance** = accepted drafts / drafted tokens, with Wilson's score interval over \
       the drafted tokens (drafts of one step are not independent, so read it as a lower bound on the \
       uncertainty).
       - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps. \
@@ -407,12 +413,15 @@ public final class EvalReportWriter {
       - **top-k accuracy at depth d**: over drafting steps whose tree reached depth d, the share \
       whose emitted token at that position is among the depth-d drafts of sibling rank < k \
       (Medusa's per-head top-k accuracy; for chains, top-1 whatever the drafts before it).
-      - **gamma** = drafted tokens / drafting steps. **c** = drafter wall time per drafted token \
-      (all steps of the speculative runs, proposing and catching up) / one target step (decode \
-      time / target passes of the plain runs of the same prompts, same process).
+      - **alpha** = accepted drafts / (accepted drafts + drafting steps that ended in a rejection): \
+      the probability that a draft the verifier examined is accepted (drafts below a rejection are \
+      never examined; *acceptance* counts them). **gamma** = mean depth of the drafted trees (for \
+      chains, drafts per step). **c** = drafter wall time per drafting step / gamma / one target \
+      step (decode time / target passes of the plain runs of the same prompts, same process): the \
+      cost of drafting one depth relative to a target step.
       - **predicted** = (1 - alpha^(gamma+1)) / ((1 - alpha)(gamma c + 1)) (Leviathan et al., \
       2023): a model of chains with independent acceptance whose verification costs one target \
-      step; trees and multi-token passes depart from it.
+      step; wider trees and multi-token passes depart from it.
       - **observed** = mean over prompts of speculative tokens/s / plain tokens/s (prefill \
       included), with its t-interval; **tok/s** = all new tokens / all prefill and decode time.
       """;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -169,6 +170,69 @@ public final class Engine implements AutoCloseable {
               e);
       closeAfterFailure(session, failure);
       throw failure;
+    }
+  }
+
+  /**
+   * Describes an ONNX file without keeping it loaded: its declared inputs and outputs, metadata,
+   * the layout detected and, when specdec can run it, its sizes and special tokens; otherwise the
+   * reason it cannot (the message {@link #loadCausalLm(Path, Device)} would throw). On the CPU.
+   *
+   * @param modelFileOrDirectory an ONNX file or a directory holding one (see {@link
+   *     #resolveModelFile})
+   * @throws NoSuchFileException when there is no such model file
+   * @throws IOException when ONNX Runtime cannot parse the file at all
+   */
+  public ModelInspection inspect(Path modelFileOrDirectory) throws IOException {
+    requireOpen();
+    Path file = resolveModelFile(modelFileOrDirectory);
+    String model = file.getFileName().toString();
+    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
+      sessionOptions.disablePerSessionThreads();
+      try (OrtSession session = env.createSession(file.toString(), sessionOptions)) {
+        List<String> inputs = TensorChecks.describeAll(session.getInputInfo());
+        List<String> outputs = TensorChecks.describeAll(session.getOutputInfo());
+        java.util.Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+        boolean hidden = session.getOutputNames().contains("hidden_states");
+        Optional<ModelLayout> layout = Optional.empty();
+        try {
+          ModelLayout detected = LayoutDetector.detect(model, session);
+          layout = Optional.of(detected);
+          ModelInfo info =
+              switch (detected) {
+                case SPECDEC_V1 -> ModelContract.validate(model, session);
+                case OPTIMUM -> OptimumLayout.validate(model, session, parentOf(file)).info();
+              };
+          return new ModelInspection(
+              file,
+              Files.size(file),
+              inputs,
+              outputs,
+              metadata,
+              layout,
+              Optional.of(info),
+              Optional.empty(),
+              hidden);
+        } catch (ModelContractException | NoSuchFileException e) {
+          String problem =
+              e instanceof NoSuchFileException n
+                  ? n.getFile() + ": " + n.getReason()
+                  : e.getMessage();
+          return new ModelInspection(
+              file,
+              Files.size(file),
+              inputs,
+              outputs,
+              metadata,
+              layout,
+              Optional.empty(),
+              Optional.of(problem),
+              hidden);
+        }
+      }
+    } catch (OrtException e) {
+      throw new IOException(
+          "model " + model + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -5,8 +5,10 @@ model. Deterministic (seeded numpy); needs only numpy + onnx.
 
   testdata/optimum-tiny/target/model.onnx        Optimum layout, 2 layers (+ config.json,
                                                  generation_config.json, tokenizer.json)
-  testdata/optimum-tiny/draft/model.onnx         Optimum layout, 1 layer (its first layer and the
-                                                 embedding/head shared with the target)
+  testdata/optimum-tiny/draft/decoder_model_merged.onnx
+                                                 Optimum layout as a merged export (with the
+                                                 use_cache_branch input), 1 layer: the target's
+                                                 first layer, embedding and head
   testdata/optimum-tiny/target-specdec.onnx      the target's weights in the specdec contract
   testdata/optimum-tiny/no-cache.onnx            input_ids + attention_mask -> logits: no cache,
                                                  neither layout (must be rejected)
@@ -75,11 +77,12 @@ def write_json(path, obj):
         f.write("\n")
 
 
-def optimum_dir(out, sub, cfg, w, tokenizer):
+def optimum_dir(out, sub, cfg, w, tokenizer, merged=False):
     d = os.path.join(out, sub)
     doc = "Tiny random-weight Llama decoder in Hugging Face Optimum's layout, for specdec tests."
     save(onnx_llama.build(cfg, w, "optimum", producer="specdec tools/make_optimum_fixtures.py",
-                          doc=doc), os.path.join(d, "model.onnx"))
+                          doc=doc, merged=merged),
+         os.path.join(d, "decoder_model_merged.onnx" if merged else "model.onnx"))
     write_json(os.path.join(d, "config.json"), onnx_llama.hf_config(cfg))
     write_json(os.path.join(d, "generation_config.json"),
                {"bos_token_id": cfg.bos, "eos_token_id": cfg.eos, "max_length": cfg.max_pos})
@@ -111,7 +114,7 @@ def main():
     tokenizer = os.path.join(ROOT, "models", "test-tiny", "tokenizer.json")
     tw, dw = weights()
     optimum_dir(out, "target", TARGET, tw, tokenizer)
-    optimum_dir(out, "draft", DRAFT, dw, None)
+    optimum_dir(out, "draft", DRAFT, dw, None, merged=True)
     save(onnx_llama.build(TARGET, tw, "specdec", producer="specdec tools/make_optimum_fixtures.py",
                           doc="optimum-tiny's target in the specdec contract layout"),
          os.path.join(out, "target-specdec.onnx"))

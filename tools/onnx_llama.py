@@ -109,8 +109,11 @@ class _Graph:
         return output
 
 
-def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc=""):
-    """Returns an onnx.ModelProto of the decoder in the given layout ("specdec" or "optimum")."""
+def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged=False):
+    """Returns an onnx.ModelProto of the decoder in the given layout ("specdec" or "optimum").
+
+    merged (Optimum only): add the bool [1] input use_cache_branch of Optimum's
+    decoder_model_merged.onnx. Here both branches are the same graph, so it selects nothing."""
     if layout not in ("specdec", "optimum"):
         raise ValueError("layout must be 'specdec' or 'optimum', was %r" % layout)
     check_weights(cfg, w)
@@ -237,6 +240,8 @@ def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc=""):
                    vi("position_ids", i64, ["batch_size", "sequence_length"])]
         inputs[0] = vi("input_ids", i64, ["batch_size", "sequence_length"])
         outputs = [vi("logits", f, ["batch_size", "sequence_length", cfg.vocab])]
+        if merged:
+            inputs.append(vi("use_cache_branch", TensorProto.BOOL, [1]))
         for i in range(L):
             for kind in ("key", "value"):
                 inputs.append(vi("past_key_values.%d.%s" % (i, kind), f,

@@ -125,6 +125,27 @@ class OptimumCausalLmTest {
     assertEquals(expectedCopies, optimum.stats().rowsCopied() - copiedBefore);
   }
 
+  /** Optimum's merged export takes use_cache_branch; one pass equals token-by-token passes. */
+  @Test
+  void aMergedExportRunsWithItsCacheBranchInput() throws Exception {
+    Path dir = Fixtures.optimumTiny().resolve("draft");
+    assertTrue(Files.isRegularFile(dir.resolve("decoder_model_merged.onnx")));
+    try (CausalLm draft = engine.loadCausalLm(dir)) {
+      assertEquals(1, draft.info().numLayers());
+      int[] tokens = {1, 40, 41, 42, 43};
+      float[] whole = new float[512];
+      draft.forward(TokenTree.chainOf(tokens)).copyLogits(tokens.length - 1, whole);
+      draft.truncate(0);
+      float[] stepwise = new float[512];
+      for (int token : tokens) {
+        draft.forward(TokenTree.rootOnly(token)).copyLogits(0, stepwise);
+        draft.commitPrefix(1);
+      }
+      float diff = Fixtures.maxAbsDiff(whole, stepwise);
+      assertTrue(diff < LAYOUT_TOLERANCE, "max |d| " + diff);
+    }
+  }
+
   @Test
   void rejectsTreesWithBranches() {
     TokenTree tree = TokenTree.of(new int[] {5, 6, 7}, new int[] {-1, 0, 0});

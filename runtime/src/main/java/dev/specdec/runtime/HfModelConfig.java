@@ -70,9 +70,13 @@ record HfModelConfig(
     }
     int heads = required(model, file, config, "num_attention_heads");
     int hidden = required(model, file, config, "hidden_size");
+    JsonElement nameOrPath = config.get("_name_or_path");
     String name =
-        config.has("_name_or_path") && !config.get("_name_or_path").getAsString().isBlank()
-            ? config.get("_name_or_path").getAsString()
+        nameOrPath != null
+                && nameOrPath.isJsonPrimitive()
+                && nameOrPath.getAsJsonPrimitive().isString()
+                && !nameOrPath.getAsString().isBlank()
+            ? nameOrPath.getAsString()
             : String.valueOf(dir.toAbsolutePath().normalize().getFileName());
     return new HfModelConfig(
         file,

@@ -216,4 +216,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (ValueError, OSError) as e:  # bad input: one line saying what, not a traceback
+        raise SystemExit("error: %s" % e)

@@ -155,7 +155,14 @@ def read_tokenizer(path, vocab):
             raise ValueError("%s: truncated at byte %d" % (path, pos))
         score, n = struct.unpack("<fi", data[pos:pos + 8])
         pos += 8
-        pieces.append((data[pos:pos + n].decode("utf-8"), score))
+        if n < 0 or pos + n > len(data):
+            raise ValueError("%s is not a llama2.c tokenizer.bin: token %d claims %d bytes at byte "
+                             "%d of %d" % (path, len(pieces), n, pos, len(data)))
+        try:
+            pieces.append((data[pos:pos + n].decode("utf-8"), score))
+        except UnicodeDecodeError as e:
+            raise ValueError("%s is not a llama2.c tokenizer.bin: token %d is not UTF-8 (%s)"
+                             % (path, len(pieces), e)) from e
         pos += n
     if len(pieces) != vocab:
         raise ValueError("%s has %d tokens, the checkpoint's vocabulary is %d: wrong tokenizer.bin "
@@ -211,4 +218,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (ValueError, OSError) as e:  # bad input: one line saying what, not a traceback
+        raise SystemExit("error: %s" % e)

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The outside check of the importers: the real pretrained llama2.c model stories260K (in {@code
@@ -43,7 +44,31 @@ class ImportedCheckpointsTest {
           + " park. One day, she saw a big, red ball.";
 
   private static Path out;
+  private static Path tools;
+  private static Path data260K;
   private static Engine engine;
+
+  private record Run(int exitCode, String log) {}
+
+  /** Runs a tools/ script with python3 (-Dspecdec.python, else /usr/bin/python3, else PATH). */
+  private static Run python(String... args) throws Exception {
+    String python =
+        System.getProperty(
+            "specdec.python",
+            Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    List<String> command = new java.util.ArrayList<>(List.of(python));
+    command.addAll(List.of(args));
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      throw new AssertionError(
+          "cannot run " + python + " (set -Dspecdec.python, or install python3): " + e, e);
+    }
+    String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "python timed out: " + command);
+    return new Run(process.exitValue(), log);
+  }
 
   @BeforeAll
   static void importCheckpoints() throws Exception {
@@ -55,32 +80,20 @@ class ImportedCheckpointsTest {
         Files.isRegularFile(data.resolve("stories260K.bin")),
         "skipped: " + data + " is absent (the shared data folder beside the checkout)");
     out = Path.of("target", "imported").toAbsolutePath();
-    String python =
-        System.getProperty(
-            "specdec.python",
-            Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
-    List<String> command =
-        List.of(
-            python,
-            root.resolve("tools/make_import_fixtures.py").toString(),
+    tools = root.resolve("tools");
+    Run run =
+        python(
+            tools.resolve("make_import_fixtures.py").toString(),
             data.resolve("stories260K.bin").toString(),
             data.resolve("tok512.bin").toString(),
             out.toString());
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      throw new AssertionError(
-          "cannot run " + python + " (set -Dspecdec.python, or install python3): " + e, e);
-    }
-    String log = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(process.waitFor(120, TimeUnit.SECONDS), "importers timed out");
     assertEquals(
         0,
-        process.exitValue(),
+        run.exitCode(),
         "importers failed (they need python3 with numpy and onnx: apt-get install python3-numpy"
             + " python3-onnx):\n"
-            + log);
+            + run.log());
+    data260K = data;
     engine = Engine.create();
   }
 
@@ -129,6 +142,25 @@ class ImportedCheckpointsTest {
       assertLogitsEqual(want, logits(hf, story), "hf");
       assertEquals(2, hf.info().eosTokenId());
     }
+  }
+
+  @Test
+  void aTruncatedCheckpointIsRefusedSayingWhatIsWrong(@TempDir Path dir) throws Exception {
+    Path truncated = dir.resolve("truncated.bin");
+    try (var in = Files.newInputStream(data260K.resolve("stories260K.bin"))) {
+      Files.write(truncated, in.readNBytes(5000));
+    }
+    Run run =
+        python(
+            tools.resolve("import_llama2c.py").toString(),
+            truncated.toString(),
+            data260K.resolve("tok512.bin").toString(),
+            dir.resolve("out").toString());
+    assertEquals(1, run.exitCode(), run.log());
+    assertTrue(
+        run.log().contains("legacy header (dim 64, hidden 172, layers 5, heads 8, kv heads 4,"),
+        run.log());
+    assertTrue(run.log().contains("needs 264128 floats of weights, file has 1243"), run.log());
   }
 
   private static float[][] logits(CausalLm lm, int[] tokens) {

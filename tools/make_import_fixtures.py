@@ -91,11 +91,36 @@ def check_medusa(path, medusa, hidden):
     print("  medusa.onnx: %d heads, logits %s, matches numpy" % (got.shape[0], got.shape))
 
 
+def check_safetensors(out):
+    """Round trip of other dtypes than the F32 the checkpoint uses, and a BF16 file written by
+    hand (numpy has no bfloat16): BF16 is the usual dtype of published Llama checkpoints."""
+    rs = np.random.RandomState(3)
+    tensors = {"f16": rs.standard_normal((3, 5)).astype(np.float16),
+               "i64": np.arange(7, dtype=np.int64), "f32": rs.standard_normal(4).astype(np.float32)}
+    path = os.path.join(out, "dtypes.safetensors")
+    safetensors_io.write(path, tensors, {"k": "v"})
+    back, meta = safetensors_io.read(path)
+    assert meta == {"k": "v"}, meta
+    for k, v in tensors.items():
+        assert back[k].dtype == v.dtype and np.array_equal(back[k], v), k
+    exact = np.array([1.0, -2.5, 3.140625, 0.0], np.float32)  # representable in bfloat16
+    raw = (exact.view(np.uint32) >> 16).astype("<u2").tobytes()
+    header = json.dumps({"w": {"dtype": "BF16", "shape": [2, 2], "data_offsets": [0, len(raw)]}})
+    header = header.encode() + b" " * (-len(header) % 8)
+    bf16 = os.path.join(out, "bf16.safetensors")
+    with open(bf16, "wb") as f:
+        f.write(len(header).to_bytes(8, "little") + header + raw)
+    got = safetensors_io.read(bf16)[0]["w"]
+    assert got.dtype == np.float32 and np.array_equal(got.reshape(-1), exact), got
+    print("  safetensors: F16/I64/F32 round trip and BF16 read ok")
+
+
 def main():
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
     ckpt, tok, out = sys.argv[1:]
     os.makedirs(out, exist_ok=True)
+    check_safetensors(out)
     import_llama2c.main([ckpt, tok, os.path.join(out, "legacy"), "--name", "stories260K"])
     p, raw = import_llama2c.read_checkpoint(ckpt)
     v1 = os.path.join(out, "stories-v1.bin")

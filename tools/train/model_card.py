@@ -26,7 +26,24 @@ def ck_info(path):
         return None
     ck = TR.load_ckpt(path)
     return {"tokens": ck["tokens"], "steps": ck["step"], "minutes": ck["elapsed"] / 60, "done": ck["done"],
-            "hardware": ck.get("hardware", [ck.get("device")]), "args": ck["args"], "params": ck.get("params")}
+            "hardware": ck.get("hardware", [ck.get("device")]), "args": ck["args"], "params": ck.get("params"),
+            "stages": ck.get("stages", [])}
+
+
+def train_cmd(kind, ar):
+    """The train.py command line that reproduces a run from its stored arguments."""
+    cmd = "/usr/bin/python3 tools/train/train.py %s --ckpt-dir %s --tokens %g --seq-len %d" % (
+        kind, ar["ckpt_dir"], ar["tokens"], ar["seq_len"])
+    if ar.get("config") and ar["config"] != kind:
+        cmd += " --config " + ar["config"]
+    if ar.get("target_ckpt"):
+        cmd += " --target-ckpt " + ar["target_ckpt"]
+    if ar.get("init_from"):
+        cmd += " --init-from " + ar["init_from"]
+    for opt in ("short_seq_len", "short_frac", "batch_tokens", "micro_tokens", "lr", "warmup", "alpha", "seed"):
+        if opt in ar:
+            cmd += " --%s %g" % (opt.replace("_", "-"), ar[opt])
+    return cmd + "   # rerun until it prints 'done' (resumes)"
 
 
 def fmt_eval(r):
@@ -111,7 +128,14 @@ def main():
     for k in ("target", "draft", "medusa", "mtp"):
         i = info[k]
         if i:
-            lines.append("| %s | %s%s | %d | %.1f min | %s |" % (k, "{:,}".format(i["tokens"]),
+            for n, st in enumerate(i["stages"], 1):
+                lines.append("| %s, stage %d (%s) | %s | %d | %.1f min | |" % (
+                    k, n, "distilled" if st["args"].get("target_ckpt") else "corpus only",
+                    "{:,}".format(st["tokens"]), st["steps"], st["minutes"]))
+            lines.append("| %s%s | %s%s | %d | %.1f min | %s |" % (
+                k, ", stage %d (%s)" % (len(i["stages"]) + 1, "distilled" if i["args"].get("target_ckpt")
+                                         else "corpus only") if i["stages"] else "",
+                "{:,}".format(i["tokens"]),
                                                                  "" if i["done"] else " (budget not finished)",
                                                                  i["steps"], i["minutes"], "; ".join(i["hardware"])))
     lines += ["", "Training arguments are stored in the checkpoints and listed under *Reproduce*.", "",
@@ -158,16 +182,9 @@ def main():
             i = info[k]
             if not i:
                 continue
-            ar = i["args"]
-            cmd = "/usr/bin/python3 tools/train/train.py %s --ckpt-dir %s --tokens %g --seq-len %d" % (
-                k, ar["ckpt_dir"], ar["tokens"], ar["seq_len"])
-            if ar.get("config") and ar["config"] != k:
-                cmd += " --config " + ar["config"]
-            if ar.get("target_ckpt"):
-                cmd += " --target-ckpt " + ar["target_ckpt"]
-            for opt in ("short_seq_len", "short_frac", "batch_tokens", "micro_tokens", "lr", "alpha", "seed"):
-                cmd += " --%s %g" % (opt.replace("_", "-"), ar[opt])
-            lines.append(cmd + "   # rerun until it prints 'done' (resumes)")
+            for st in i["stages"]:
+                lines.append(train_cmd(k, st["args"]))
+            lines.append(train_cmd(k, i["args"]))
         lines.append("/usr/bin/python3 tools/train/export.py --out %s --target %s --draft %s%s%s --weights %s" % (
             a.bundle, a.target, a.draft, " --medusa " + a.medusa if a.medusa else "",
             " --mtp " + a.mtp if a.mtp else "", w))

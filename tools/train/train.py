@@ -297,6 +297,9 @@ def parse(argv=None):
     ap.add_argument("--threads", type=int, default=0, help="CPU threads (0 = torch default)")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint (it is overwritten)")
+    ap.add_argument("--init-from", help="start a new run from the weights of another checkpoint dir of the same "
+                    "kind and config (e.g. distil a draft that was first trained on the corpus); its "
+                    "tokens and time are kept as an earlier stage in the checkpoint")
     args = ap.parse_args(argv)
     explicit = {a.dest for a in ap._actions if any(o in (argv if argv is not None else sys.argv[1:])
                                                    for o in a.option_strings)}
@@ -350,11 +353,24 @@ def main(argv=None):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
     step, tokens_seen, elapsed, history, hw = 0, 0, 0.0, [], []
+    stages = []  # earlier runs these weights come from (--init-from), oldest first
+    if resume is None and args.init_from:
+        init = load_ckpt(args.init_from)
+        if init["kind"] != args.kind or M.ModelCfg(**init["cfg"]) != cfg:
+            sys.exit("--init-from %s holds a %s %s, not this run's %s %s"
+                     % (args.init_from, init["kind"], init["cfg"].get("name"), args.kind, cfg.name))
+        model.load_state_dict(init["model"])
+        stages = init.get("stages", []) + [{"ckpt_dir": init["args"]["ckpt_dir"], "tokens": init["tokens"],
+                                             "steps": init["step"], "minutes": init["elapsed"] / 60,
+                                             "args": init["args"]}]
+        hw = list(init.get("hardware", []))
+        print("initialised from %s (%d steps, %.2fM tokens)" % (args.init_from, init["step"], init["tokens"] / 1e6))
     if resume is not None:
         model.load_state_dict(resume["model"])
         opt.load_state_dict(resume["opt"])
         step, tokens_seen, elapsed = resume["step"], resume["tokens"], resume["elapsed"]
         history = resume.get("history", [])
+        stages = resume.get("stages", [])
         hw = resume.get("hardware", [])
         print("resumed %s at step %d, %.2fM tokens, %.1f min trained" % (ck_path, step, tokens_seen / 1e6, elapsed / 60))
     total_steps = max(1, int(args.tokens // args.batch_tokens))
@@ -375,7 +391,7 @@ def main(argv=None):
         return {"kind": args.kind, "cfg": vars(cfg) if not hasattr(cfg, "__dataclass_fields__")
                 else M.dataclasses.asdict(cfg), "model": model.state_dict(), "opt": opt.state_dict(),
                 "step": step, "tokens": tokens_seen, "elapsed": elapsed, "args": vars(args),
-                "history": history, "done": done, "params": n_params, "device": device,
+                "history": history, "stages": stages, "done": done, "params": n_params, "device": device,
                 "hardware": sorted(set(hw + [hardware(device)])),
                 "torch": torch.__version__}
 

@@ -18,6 +18,16 @@ public interface CausalLm extends AutoCloseable {
   /** What the model declared at load: sizes, special tokens, context length. */
   ModelInfo info();
 
+  /**
+   * True when {@link #forward} takes any token tree (each node attending to its ancestors only);
+   * false when the model's attention mask can express causal chains only (the Optimum layout's 2-D
+   * mask), and {@code forward} rejects trees with branches. Decoders verify only one path of a
+   * drafter's tree on such a model.
+   */
+  default boolean supportsTreeMasks() {
+    return true;
+  }
+
   /** Committed positions in the cache. */
   int cacheLength();
 

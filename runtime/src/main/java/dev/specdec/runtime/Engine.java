@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,7 +41,7 @@ public final class Engine implements AutoCloseable {
 
   private final OrtEnvironment env;
   private final EngineOptions options;
-  private final Set<OnnxCausalLm> openModels = new LinkedHashSet<>();
+  private final Set<CausalLm> openModels = new LinkedHashSet<>();
   private boolean closed;
 
   private Engine(OrtEnvironment env, EngineOptions options) {
@@ -103,8 +105,10 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Loads an ONNX causal LM and validates it against the specdec model contract (see {@code
-   * docs/model-contract.md}) once, here.
+   * Loads an ONNX causal LM and validates it once, here, against the layout it has: the specdec
+   * model contract (see {@code docs/model-contract.md}) or Hugging Face Optimum's decoder layout,
+   * whose sizes and special tokens come from the {@code config.json} / {@code
+   * generation_config.json} beside the file (see {@code docs/importing.md}).
    *
    * <p>The model's KV cache is allocated now, sized for its declared context length. The caller
    * owns the model and closes it; closing this engine closes it too.
@@ -114,7 +118,8 @@ public final class Engine implements AutoCloseable {
    *     to the CPU)
    * @throws NoSuchFileException when the file does not exist
    * @throws IOException when ONNX Runtime cannot read or parse the file
-   * @throws ModelContractException when the model's inputs, outputs or metadata break the contract
+   * @throws ModelContractException when the model's inputs, outputs or metadata break the contract,
+   *     or match neither layout (the message lists what it has and what each layout expects)
    * @throws IllegalStateException when the device is unavailable in this ONNX Runtime build, or the
    *     engine is closed
    */
@@ -138,11 +143,21 @@ public final class Engine implements AutoCloseable {
           e);
     }
     try {
-      ModelInfo info = ModelContract.validate(model, session);
-      OnnxCausalLm lm = new OnnxCausalLm(env, session, info, openModels::remove);
+      CausalLm lm =
+          switch (LayoutDetector.detect(model, session)) {
+            case SPECDEC_V1 ->
+                new OnnxCausalLm(
+                    env, session, ModelContract.validate(model, session), openModels::remove);
+            case OPTIMUM ->
+                new OptimumCausalLm(
+                    env,
+                    session,
+                    OptimumLayout.validate(model, session, parentOf(onnxFile)),
+                    openModels::remove);
+          };
       openModels.add(lm);
       return lm;
-    } catch (ModelContractException | RuntimeException e) {
+    } catch (ModelContractException | IOException | RuntimeException e) {
       closeAfterFailure(session, e);
       throw e;
     } catch (OrtException e) {
@@ -156,6 +171,116 @@ public final class Engine implements AutoCloseable {
       closeAfterFailure(session, failure);
       throw failure;
     }
+  }
+
+  /**
+   * Describes an ONNX file without keeping it loaded: its declared inputs and outputs, metadata,
+   * the layout detected and, when specdec can run it, its sizes and special tokens; otherwise the
+   * reason it cannot (the message {@link #loadCausalLm(Path, Device)} would throw). On the CPU.
+   *
+   * @param modelFileOrDirectory an ONNX file or a directory holding one (see {@link
+   *     #resolveModelFile})
+   * @throws NoSuchFileException when there is no such model file
+   * @throws IOException when ONNX Runtime cannot parse the file at all
+   */
+  public ModelInspection inspect(Path modelFileOrDirectory) throws IOException {
+    requireOpen();
+    Path file = resolveModelFile(modelFileOrDirectory);
+    String model = file.getFileName().toString();
+    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
+      sessionOptions.disablePerSessionThreads();
+      try (OrtSession session = env.createSession(file.toString(), sessionOptions)) {
+        List<String> inputs = TensorChecks.describeAll(session.getInputInfo());
+        List<String> outputs = TensorChecks.describeAll(session.getOutputInfo());
+        java.util.Map<String, String> metadata = session.getMetadata().getCustomMetadata();
+        boolean hidden = session.getOutputNames().contains("hidden_states");
+        Optional<ModelLayout> layout = Optional.empty();
+        try {
+          ModelLayout detected = LayoutDetector.detect(model, session);
+          layout = Optional.of(detected);
+          ModelInfo info =
+              switch (detected) {
+                case SPECDEC_V1 -> ModelContract.validate(model, session);
+                case OPTIMUM -> OptimumLayout.validate(model, session, parentOf(file)).info();
+              };
+          return new ModelInspection(
+              file,
+              Files.size(file),
+              inputs,
+              outputs,
+              metadata,
+              layout,
+              Optional.of(info),
+              Optional.empty(),
+              hidden);
+        } catch (ModelContractException | NoSuchFileException e) {
+          String problem =
+              e instanceof NoSuchFileException n
+                  ? n.getFile() + ": " + n.getReason()
+                  : e.getMessage();
+          return new ModelInspection(
+              file,
+              Files.size(file),
+              inputs,
+              outputs,
+              metadata,
+              layout,
+              Optional.empty(),
+              Optional.of(problem),
+              hidden);
+        }
+      }
+    } catch (OrtException e) {
+      throw new IOException(
+          "model " + model + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Loads a causal LM from a plain path on the CPU: an ONNX file, or a directory holding one (the
+   * first of {@link #MODEL_FILE_NAMES} present), in either layout {@link #loadCausalLm(Path,
+   * Device)} accepts.
+   *
+   * @throws NoSuchFileException when the path does not exist, or a directory holds none of those
+   *     files
+   */
+  public CausalLm loadCausalLm(Path modelFileOrDirectory)
+      throws IOException, ModelContractException {
+    return loadCausalLm(resolveModelFile(modelFileOrDirectory), Device.cpu());
+  }
+
+  /**
+   * File names {@link #resolveModelFile} looks for in a directory, in order: Optimum's merged and
+   * plain decoder exports, then a specdec bundle's target.
+   */
+  public static final List<String> MODEL_FILE_NAMES =
+      List.of("decoder_model_merged.onnx", "model.onnx", "decoder_model.onnx", "target.onnx");
+
+  /**
+   * The ONNX file a path names: the path itself when it is a file, else the first of {@link
+   * #MODEL_FILE_NAMES} in the directory.
+   *
+   * @throws NoSuchFileException naming what was looked for when there is none
+   */
+  public static Path resolveModelFile(Path modelFileOrDirectory) throws NoSuchFileException {
+    Objects.requireNonNull(modelFileOrDirectory, "modelFileOrDirectory");
+    if (Files.isRegularFile(modelFileOrDirectory)) {
+      return modelFileOrDirectory;
+    }
+    if (Files.isDirectory(modelFileOrDirectory)) {
+      for (String name : MODEL_FILE_NAMES) {
+        Path file = modelFileOrDirectory.resolve(name);
+        if (Files.isRegularFile(file)) {
+          return file;
+        }
+      }
+      throw new NoSuchFileException(
+          modelFileOrDirectory.toString(),
+          null,
+          "directory holds no ONNX decoder; looked for " + MODEL_FILE_NAMES);
+    }
+    throw new NoSuchFileException(
+        modelFileOrDirectory.toString(), null, "no such model file or directory");
   }
 
   /**
@@ -176,9 +301,14 @@ public final class Engine implements AutoCloseable {
       return;
     }
     closed = true;
-    for (OnnxCausalLm lm : new ArrayList<>(openModels)) {
+    for (CausalLm lm : new ArrayList<>(openModels)) {
       lm.close();
     }
+  }
+
+  private static Path parentOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent != null ? parent : file.toAbsolutePath();
   }
 
   private void requireOpen() {

@@ -4,12 +4,10 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
+import dev.specdec.runtime.TensorChecks.Dim;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.StringJoiner;
 import java.util.TreeSet;
 
 /**
@@ -87,19 +85,19 @@ final class ModelContract {
       throws ModelContractException, OrtException {
     ModelInfo info = readInfo(model, session.getMetadata().getCustomMetadata());
     int layers = info.numLayers();
-    checkNames(model, "input", inputNames(layers), session.getInputNames());
-    checkNames(model, "output", outputNames(layers), session.getOutputNames());
+    TensorChecks.checkNames(model, "input", inputNames(layers), session.getInputNames());
+    TensorChecks.checkNames(model, "output", outputNames(layers), session.getOutputNames());
 
     Map<String, NodeInfo> in = session.getInputInfo();
     Map<String, NodeInfo> out = session.getOutputInfo();
-    Dim batch = Dim.symbolic("batch");
+    Dim batch = Dim.batch("batch");
     Dim seq = Dim.symbolic("seq");
     Dim past = Dim.symbolic("past");
     Dim kvHeads = Dim.fixed(info.numKvHeads());
     Dim headSize = Dim.fixed(info.headSize());
-    checkTensor(model, in.get("input_ids"), OnnxJavaType.INT64, batch, seq);
-    checkTensor(model, in.get("position_ids"), OnnxJavaType.INT64, batch, seq);
-    checkTensor(
+    TensorChecks.checkTensor(model, in.get("input_ids"), OnnxJavaType.INT64, batch, seq);
+    TensorChecks.checkTensor(model, in.get("position_ids"), OnnxJavaType.INT64, batch, seq);
+    TensorChecks.checkTensor(
         model,
         in.get("attention_mask"),
         OnnxJavaType.FLOAT,
@@ -107,9 +105,9 @@ final class ModelContract {
         Dim.fixed(1),
         seq,
         Dim.symbolic("total"));
-    checkTensor(
+    TensorChecks.checkTensor(
         model, out.get("logits"), OnnxJavaType.FLOAT, batch, seq, Dim.fixed(info.vocabSize()));
-    checkTensor(
+    TensorChecks.checkTensor(
         model,
         out.get("hidden_states"),
         OnnxJavaType.FLOAT,
@@ -118,10 +116,12 @@ final class ModelContract {
         Dim.fixed(info.hiddenSize()));
     for (int i = 0; i < layers; i++) {
       for (String name : List.of(pastKey(i), pastValue(i))) {
-        checkTensor(model, in.get(name), OnnxJavaType.FLOAT, batch, past, kvHeads, headSize);
+        TensorChecks.checkTensor(
+            model, in.get(name), OnnxJavaType.FLOAT, batch, past, kvHeads, headSize);
       }
       for (String name : List.of(newKey(i), newValue(i))) {
-        checkTensor(model, out.get(name), OnnxJavaType.FLOAT, batch, seq, kvHeads, headSize);
+        TensorChecks.checkTensor(
+            model, out.get(name), OnnxJavaType.FLOAT, batch, seq, kvHeads, headSize);
       }
     }
     return info;
@@ -178,128 +178,6 @@ final class ModelContract {
     } catch (NumberFormatException e) {
       throw new ModelContractException(
           "model " + model + ": metadata '" + key + "' must be an integer, found '" + text + "'");
-    }
-  }
-
-  private static void checkNames(
-      String model, String kind, List<String> expected, Set<String> found)
-      throws ModelContractException {
-    for (String name : expected) {
-      if (!found.contains(name)) {
-        throw new ModelContractException(
-            "model "
-                + model
-                + ": "
-                + kind
-                + " '"
-                + name
-                + "' missing; expected "
-                + kind
-                + "s "
-                + expected
-                + ", found "
-                + List.copyOf(found));
-      }
-    }
-    for (String name : found) {
-      if (!expected.contains(name)) {
-        throw new ModelContractException(
-            "model "
-                + model
-                + ": unexpected "
-                + kind
-                + " '"
-                + name
-                + "'; expected "
-                + kind
-                + "s "
-                + expected
-                + ", found "
-                + List.copyOf(found));
-      }
-    }
-  }
-
-  private static void checkTensor(String model, NodeInfo node, OnnxJavaType type, Dim... dims)
-      throws ModelContractException {
-    String expected = typeName(type) + " " + render(dims);
-    if (!(node.getInfo() instanceof TensorInfo tensor)) {
-      throw mismatch(model, expected, node, String.valueOf(node.getInfo()));
-    }
-    long[] shape = tensor.getShape();
-    boolean matches = tensor.type == type && shape.length == dims.length;
-    for (int i = 0; matches && i < dims.length; i++) {
-      matches = dims[i].accepts(shape[i]);
-    }
-    if (!matches) {
-      throw mismatch(
-          model,
-          expected,
-          node,
-          typeName(tensor.type) + " " + render(shape, tensor.getDimensionNames()));
-    }
-  }
-
-  private static ModelContractException mismatch(
-      String model, String expected, NodeInfo node, String found) {
-    return new ModelContractException(
-        "model "
-            + model
-            + ": expected "
-            + expected
-            + " for "
-            + node.getName()
-            + ", found "
-            + found);
-  }
-
-  private static String typeName(OnnxJavaType type) {
-    return switch (type) {
-      case FLOAT -> "float32";
-      case DOUBLE -> "float64";
-      case INT64 -> "int64";
-      case INT32 -> "int32";
-      default -> type.name().toLowerCase(java.util.Locale.ROOT);
-    };
-  }
-
-  private static String render(Dim[] dims) {
-    StringJoiner joiner = new StringJoiner(", ", "[", "]");
-    for (Dim d : dims) {
-      joiner.add(d.name() != null ? d.name() : Long.toString(d.size()));
-    }
-    return joiner.toString();
-  }
-
-  private static String render(long[] shape, String[] names) {
-    StringJoiner joiner = new StringJoiner(", ", "[", "]");
-    for (int i = 0; i < shape.length; i++) {
-      if (shape[i] >= 0) {
-        joiner.add(Long.toString(shape[i]));
-      } else {
-        String name = names != null && i < names.length ? names[i] : "";
-        joiner.add(name == null || name.isEmpty() ? "?" : name);
-      }
-    }
-    return joiner.toString();
-  }
-
-  /** One expected axis: a symbolic (dynamic) size with a name, or a fixed size. */
-  private record Dim(String name, long size) {
-    static Dim symbolic(String name) {
-      return new Dim(name, -1);
-    }
-
-    static Dim fixed(long size) {
-      return new Dim(null, size);
-    }
-
-    boolean accepts(long declared) {
-      if (name == null) {
-        return declared == size;
-      }
-      // batch may be fixed at 1 (we always run batch 1); the other symbolic axes must be dynamic
-      return declared < 0 || (name.equals("batch") && declared == 1);
     }
   }
 }

@@ -4,7 +4,8 @@ package dev.specdec.runtime;
  * What a model declares in its metadata under the specdec model contract.
  *
  * @param name a human-readable name ({@code specdec.name})
- * @param contractVersion the contract version the model was exported for
+ * @param contractVersion the specdec contract version the model was exported for; 0 for a model in
+ *     another layout (Hugging Face Optimum), whose values come from its config.json
  * @param numLayers decoder layers L: the number of past/new key and value tensors
  * @param numHeads attention (query) heads
  * @param numKvHeads key/value heads Hkv (grouped-query attention when fewer than heads)

@@ -30,6 +30,10 @@ final class Fixtures {
     return testTiny().resolve("tokenizer.json");
   }
 
+  static Path optimumTiny() {
+    return root().resolve("testdata/optimum-tiny");
+  }
+
   static Path badModel(String name) {
     return root().resolve("testdata/bad-models").resolve(name + ".onnx");
   }

@@ -25,6 +25,9 @@ import java.util.random.RandomGenerator;
  * one new token; generation ends with {@link StopReason#CONTEXT_FULL} when the context holds
  * capacity tokens. When the last step both reaches {@code maxNewTokens} and fills the context,
  * {@link StopReason#MAX_NEW_TOKENS} wins.
+ *
+ * <p>A target that cannot take tree masks ({@link CausalLm#supportsTreeMasks()} false) verifies the
+ * first root-to-leaf path of each proposed tree (see {@code FirstPath}); chains pass as they are.
  */
 public final class SpeculativeDecoder {
   /** The most draft tokens a pass may take. */
@@ -143,15 +146,20 @@ public final class SpeculativeDecoder {
       long draftStart = System.nanoTime();
       Proposal proposal = drafter.propose(context, maxDrafts);
       long verifyStart = System.nanoTime();
+      checkProposal(proposal.tree(), context.last(), maxDrafts);
+      int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
+      if (!target.supportsTreeMasks() && !proposal.tree().isChain()) {
+        kept = FirstPath.nodes(proposal.tree());
+        proposal = FirstPath.reduce(proposal, kept);
+      }
       TokenTree tree = proposal.tree();
-      checkProposal(tree, context.last(), maxDrafts);
       ForwardOutput output = target.forward(tree);
       passes++;
       Verdict verdict = rule.decide(proposal, distributions.bind(output), rng);
       int[] path = verdict.path();
       target.commit(path);
       long verifyEnd = System.nanoTime();
-      drafter.accepted(path);
+      drafter.accepted(kept == null ? path : FirstPath.original(path, kept));
       long draftEnd = System.nanoTime();
       int emittedBefore = newTokens;
 

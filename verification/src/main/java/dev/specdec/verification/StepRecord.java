@@ -15,7 +15,8 @@ import java.util.Objects;
  * @param step the step's index within its generation, from 0
  * @param emittedBefore new tokens emitted before this step; the token at depth d of this step, if
  *     emitted, is new token {@code emittedBefore + d - 1}
- * @param tree the proposed tree (root = the pending token); trees are immutable
+ * @param tree the tree the target verified (root = the pending token): the proposal, or its first
+ *     root-to-leaf path for a target without tree masks; trees are immutable
  * @param path the accepted nodes from the root (0) down; {@code path.length - 1} drafts were
  *     accepted. Copied in and out
  * @param nextToken the target's correction or bonus token after the path

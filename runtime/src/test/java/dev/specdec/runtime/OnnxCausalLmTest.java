@@ -254,7 +254,16 @@ class OnnxCausalLmTest {
       assertEquals(liveBefore, target.liveTensors(), "after pass " + pass);
     }
     assertEquals(0, liveBefore);
-    assertEquals(directBuffersBefore, direct.getCount(), "direct buffers allocated per pass");
+    // At most as many as before: buffers other tests left behind may be collected meanwhile, but
+    // 3000 passes that each allocated one would show as thousands more.
+    long directBuffersAfter = direct.getCount();
+    assertTrue(
+        directBuffersAfter <= directBuffersBefore,
+        "direct buffers allocated per pass: "
+            + directBuffersBefore
+            + " before, "
+            + directBuffersAfter
+            + " after");
   }
 
   @Test

@@ -87,6 +87,23 @@ final class FakeLm implements CausalLm {
     return logitsFor(h);
   }
 
+  /**
+   * The one-float "hidden state" after the prefix whose hash is {@code prefixHash}: a function of
+   * the whole prefix, so a drafter fed the hidden state of the wrong position sees another value.
+   */
+  static float hiddenFor(long prefixHash) {
+    return (float) ((prefixHash >>> 40) / (double) (1L << 24)) - 0.5f;
+  }
+
+  /** The hidden state after exactly {@code sequence}, computed without touching the cache. */
+  float hiddenAfter(int[] sequence) {
+    long h = hashes[0];
+    for (int t : sequence) {
+      h = extend(h, t);
+    }
+    return hiddenFor(h);
+  }
+
   static long extend(long hash, int token) {
     long z = hash * 31 + token + 1;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -138,6 +155,7 @@ final class FakeLm implements CausalLm {
     passes++;
     tokensRun += t;
     float[][] logits = pendingLogits;
+    long[] rowHashes = pendingHashes;
     int vocab = info.vocabSize();
     return new ForwardOutput() {
       @Override
@@ -167,7 +185,7 @@ final class FakeLm implements CausalLm {
 
       @Override
       public void copyHiddenState(int row, float[] dst) {
-        dst[0] = 0f;
+        dst[0] = hiddenFor(rowHashes[row]);
       }
     };
   }

@@ -95,6 +95,19 @@ final class MtpContract {
 
   static MtpInfo readInfo(String model, Map<String, String> metadata)
       throws ModelContractException {
+    String role = metadata.get("specdec.role");
+    if (role != null && !ROLE.equals(role)) {
+      throw new ModelContractException(
+          "MTP module "
+              + model
+              + ": expected specdec.role '"
+              + ROLE
+              + "', found '"
+              + role
+              + "' (a "
+              + role
+              + " model is not an MTP module)");
+    }
     for (String key : METADATA_KEYS) {
       if (!metadata.containsKey(key)) {
         throw new ModelContractException(
@@ -118,11 +131,6 @@ final class MtpContract {
               + contract
               + " is not supported; expected "
               + ModelContract.VERSION);
-    }
-    String role = metadata.get("specdec.role");
-    if (!ROLE.equals(role)) {
-      throw new ModelContractException(
-          "MTP module " + model + ": expected specdec.role '" + ROLE + "', found '" + role + "'");
     }
     int layers = ModelContract.intValue(model, metadata, "specdec.num_layers");
     if (layers != 1) {

@@ -73,8 +73,7 @@ public final class MtpDrafter implements Drafter {
   private final double[] scores; // (1 + maxDrafts) path probability
   private final float[] nodeHidden; // (1 + maxDrafts, H) hidden input of each node's pair
   private final float[][] q; // (1 + maxDrafts)(V) per expanded node when sampling; lazy rows
-  private final int[] frontier; // (1 + maxDrafts)
-  private final int[] frontierRows; // row of each frontier node in the last pass
+  private final int[] frontier; // (1 + maxDrafts) nodes of the deepest level
   private int size;
   private final DraftDistributions sampledDistributions;
 
@@ -102,7 +101,6 @@ public final class MtpDrafter implements Drafter {
     this.nodeHidden = new float[nodes * width];
     this.q = new float[nodes][];
     this.frontier = new int[nodes];
-    this.frontierRows = new int[nodes];
     this.sampledDistributions = node -> node >= 0 && node < size ? q[node] : null;
   }
 
@@ -193,33 +191,32 @@ public final class MtpDrafter implements Drafter {
     }
     ForwardOutput out = run(TokenTree.chainOf(chain), targetHidden);
     int rootRow = held - 1;
+    out.copyLogits(rootRow, logits);
+    out.copyHiddenState(rootRow, row);
     System.arraycopy(targetHidden, rootRow * width, nodeHidden, 0, width);
     parents[0] = -1;
     scores[0] = 1.0;
-    frontier[0] = 0;
-    frontierRows[0] = rootRow;
-    int frontierSize = 1;
     // Slots before the root's are final: commit them and forget their hidden states.
     module.commitPrefix(rootRow);
     System.arraycopy(targetHidden, rootRow * width, targetHidden, 0, width);
     heldFrom += rootRow;
     held = 1;
 
-    // 2. Levels 1..depth, each read off the pass over the levels above it.
-    for (int level = 1; level <= depth && size - 1 < budget; level++) {
-      if (level > 1) {
-        out =
-            run(
-                TokenTree.of(Arrays.copyOf(tokens, size), Arrays.copyOf(parents, size)),
-                nodeHidden);
-      }
+    // 2. Level 1 from the root's row; level d + 1 from one pass over the levels 0..d.
+    expand(0, Math.min(config.branches(), budget));
+    int frontierSize = 0;
+    for (int node = 1; node < size; node++) {
+      frontier[frontierSize++] = node;
+    }
+    for (int level = 2; level <= depth && size - 1 < budget; level++) {
+      out =
+          run(TokenTree.of(Arrays.copyOf(tokens, size), Arrays.copyOf(parents, size)), nodeHidden);
       sortByScore(frontier, frontierSize);
       int levelStart = size;
       for (int f = 0; f < frontierSize && size - 1 < budget; f++) {
         int node = frontier[f];
-        int outRow = level == 1 ? frontierRows[f] : node;
-        out.copyLogits(outRow, logits);
-        out.copyHiddenState(outRow, row);
+        out.copyLogits(node, logits);
+        out.copyHiddenState(node, row);
         expand(node, Math.min(config.branches(), budget - (size - 1)));
       }
       frontierSize = 0;

@@ -44,6 +44,22 @@ class MtpBundleDecoderTest {
   }
 
   @Test
+  void benchSpecWithDepthAndBranchesParsesBackToTheSameOptions() throws Exception {
+    BenchConfig config =
+        BenchConfig.parse(
+            "mtp",
+            "drafter=mtp,k=6,depth=3,mtp-branches=2",
+            DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)));
+    assertEquals(Optional.of(new DecodeOptions.Mtp(3, 2)), config.options().mtp());
+    assertTrue(config.spec().endsWith(",depth=3,mtp-branches=2"), config.spec());
+    assertEquals(
+        config.options(),
+        BenchConfig.parse(
+                "again", config.spec(), DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)))
+            .options());
+  }
+
+  @Test
   void depthDefaultsToKAndBranchesToOne() throws Exception {
     DecodeOptions options = mtp().draftTokens(5).build();
     assertEquals(Optional.of(new DecodeOptions.Mtp(5, 1)), options.mtp());

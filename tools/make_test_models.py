@@ -1092,6 +1092,8 @@ Measured: its argmax equals the target's argmax of x_(i+2) at **{100 * stats['ag
 of slots (256 random 16-token contexts). {stats['nodes']} graph nodes. `mtp-reference.json` holds its
 golden logits and greedy chain on the prompt above (training module, full recompute).
 
+| file | bytes | sha256 |
+|---|---|---|
 {rows}
 """
     with open(os.path.join(OUT_DIR, "README.md"), "a", encoding="utf-8") as f:

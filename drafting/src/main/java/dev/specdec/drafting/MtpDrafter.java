@@ -51,6 +51,9 @@ import java.util.random.RandomGenerator;
  * <p>Owns the module: {@link #close()} closes it. Not thread-safe.
  */
 public final class MtpDrafter implements Drafter {
+  /** Greedy trees rank their nodes by the module's plain softmax (temperature 1). */
+  private static final SamplingConfig RANKING = SamplingConfig.temperature(1);
+
   private final MtpModule module;
   private final SamplingConfig sampling;
   private final MtpConfig config;
@@ -244,7 +247,7 @@ public final class MtpDrafter implements Drafter {
     if (sampling.isGreedy()) {
       boolean ranked = config.branches() > 1;
       if (ranked) {
-        Distributions.toProbabilities(logits, SamplingConfig.temperature(1), probs);
+        Distributions.toProbabilities(logits, RANKING, probs);
       }
       for (int c = 0; c < count; c++) {
         int best = -1;

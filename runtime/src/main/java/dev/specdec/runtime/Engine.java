@@ -120,27 +120,16 @@ public final class Engine implements AutoCloseable {
    */
   public CausalLm loadCausalLm(Path onnxFile, Device device)
       throws IOException, ModelContractException {
-    String model = onnxFile.getFileName().toString();
-    OrtSession session = openSession(onnxFile, device);
-    try {
-      ModelInfo info = ModelContract.validate(model, session);
-      OnnxCausalLm lm = new OnnxCausalLm(env, session, info, openModels::remove);
-      openModels.add(lm);
-      return lm;
-    } catch (ModelContractException | RuntimeException e) {
-      closeAfterFailure(session, e);
-      throw e;
-    } catch (OrtException e) {
-      IOException failure =
-          new IOException(
-              "model "
-                  + model
-                  + ": could not read its inputs, outputs or metadata: "
-                  + e.getMessage(),
-              e);
-      closeAfterFailure(session, failure);
-      throw failure;
-    }
+    return load(
+        onnxFile,
+        device,
+        "model ",
+        (model, session) -> {
+          ModelInfo info = ModelContract.validate(model, session);
+          OnnxCausalLm lm = new OnnxCausalLm(env, session, info, openModels::remove);
+          openModels.add(lm);
+          return lm;
+        });
   }
 
   /**
@@ -161,29 +150,49 @@ public final class Engine implements AutoCloseable {
   public MtpModule loadMtp(Path onnxFile, Device device, ModelInfo target)
       throws IOException, ModelContractException {
     Objects.requireNonNull(target, "target");
+    return load(
+        onnxFile,
+        device,
+        "MTP module ",
+        (model, session) -> {
+          MtpInfo info = MtpContract.validate(model, session, target);
+          OnnxCausalLm core =
+              new OnnxCausalLm(
+                  env,
+                  session,
+                  MtpContract.asModelInfo(info, target),
+                  openModels::remove,
+                  OnnxCausalLm.Layout.MTP);
+          openModels.add(core);
+          return new OnnxMtpModule(core, info);
+        });
+  }
+
+  /** Validates a freshly opened session and wraps it; see {@link #load}. */
+  @FunctionalInterface
+  private interface SessionWrapper<T> {
+    T wrap(String model, OrtSession session) throws ModelContractException, OrtException;
+  }
+
+  /**
+   * Opens a session on {@code onnxFile} and hands it to {@code wrapper}, which validates it and
+   * wraps it into the model that owns it from then on; on any failure the session is closed.
+   *
+   * @param kind how messages name the file: {@code "model "}, {@code "MTP module "}
+   */
+  private <T> T load(Path onnxFile, Device device, String kind, SessionWrapper<T> wrapper)
+      throws IOException, ModelContractException {
     String model = onnxFile.getFileName().toString();
     OrtSession session = openSession(onnxFile, device);
     try {
-      MtpInfo info = MtpContract.validate(model, session, target);
-      OnnxCausalLm core =
-          new OnnxCausalLm(
-              env,
-              session,
-              MtpContract.asModelInfo(info, target),
-              openModels::remove,
-              OnnxCausalLm.Layout.MTP);
-      openModels.add(core);
-      return new OnnxMtpModule(core, info);
+      return wrapper.wrap(model, session);
     } catch (ModelContractException | RuntimeException e) {
       closeAfterFailure(session, e);
       throw e;
     } catch (OrtException e) {
       IOException failure =
           new IOException(
-              "MTP module "
-                  + model
-                  + ": could not read its inputs, outputs or metadata: "
-                  + e.getMessage(),
+              kind + model + ": could not read its inputs, outputs or metadata: " + e.getMessage(),
               e);
       closeAfterFailure(session, failure);
       throw failure;

@@ -154,40 +154,11 @@ final class FakeLm implements CausalLm {
     pending = tree;
     passes++;
     tokensRun += t;
-    float[][] logits = pendingLogits;
-    long[] rowHashes = pendingHashes;
-    int vocab = info.vocabSize();
-    return new ForwardOutput() {
-      @Override
-      public int rows() {
-        return logits.length;
-      }
-
-      @Override
-      public int vocabSize() {
-        return vocab;
-      }
-
-      @Override
-      public int hiddenSize() {
-        return 1;
-      }
-
-      @Override
-      public float logit(int row, int token) {
-        return logits[row][token];
-      }
-
-      @Override
-      public void copyLogits(int row, float[] dst) {
-        System.arraycopy(logits[row], 0, dst, 0, vocab);
-      }
-
-      @Override
-      public void copyHiddenState(int row, float[] dst) {
-        dst[0] = hiddenFor(rowHashes[row]);
-      }
-    };
+    float[] hidden = new float[t];
+    for (int i = 0; i < t; i++) {
+      hidden[i] = hiddenFor(pendingHashes[i]);
+    }
+    return TestSupport.output(pendingLogits, hidden);
   }
 
   @Override

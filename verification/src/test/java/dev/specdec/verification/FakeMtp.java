@@ -126,38 +126,7 @@ final class FakeMtp implements MtpModule {
     pending = tree;
     passes++;
     tokensRun += t;
-    int vocab = info.vocabSize();
-    return new ForwardOutput() {
-      @Override
-      public int rows() {
-        return logits.length;
-      }
-
-      @Override
-      public int vocabSize() {
-        return vocab;
-      }
-
-      @Override
-      public int hiddenSize() {
-        return 1;
-      }
-
-      @Override
-      public float logit(int row, int token) {
-        return logits[row][token];
-      }
-
-      @Override
-      public void copyLogits(int row, float[] dst) {
-        System.arraycopy(logits[row], 0, dst, 0, vocab);
-      }
-
-      @Override
-      public void copyHiddenState(int row, float[] dst) {
-        dst[0] = out[row];
-      }
-    };
+    return TestSupport.output(logits, out);
   }
 
   @Override

@@ -98,7 +98,7 @@ class CommandLineErrorsTest {
   void unknownDrafterListsTheValidOnes() {
     assertUsageError(
         Cli.run("decode", "--prompt", "a", "--drafter", "medusa"),
-        "unknown drafter 'medusa': expected one of [none, draft, lookup, lookup+draft]");
+        "unknown drafter 'medusa': expected one of [none, draft, lookup, lookup+draft, mtp]");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.specdec.drafting;
 
 import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.sampling.SamplingConfig;
 import java.util.Optional;
@@ -35,6 +36,16 @@ public interface Drafter extends AutoCloseable {
    *     path.length - 1} drafts were accepted
    */
   void accepted(int[] path);
+
+  /**
+   * The target is about to commit {@code nodes} of one of its passes as its next cache rows: the
+   * prompt's prefill chain (nodes {@code 0..L-2}), or, every step before {@link #accepted}, the
+   * accepted path of the verification pass. Row {@code nodes[i]} of {@code pass} belongs to context
+   * position {@code firstPosition + i}, so over a sequence the calls cover every position but the
+   * pending last one, in order. Drafters that work from the target's hidden states (MTP, Medusa)
+   * copy them here; {@code pass} is valid during the call only. The default ignores it.
+   */
+  default void targetCommitting(int firstPosition, int[] nodes, ForwardOutput pass) {}
 
   /** Forgets all state of the previous sequence. */
   void reset();

@@ -18,7 +18,16 @@ public record BenchConfig(String name, DecodeOptions options) {
   /** The keys a spec may set, in the order {@link #spec()} writes them. */
   public static final List<String> KEYS =
       List.of(
-          "drafter", "k", "temperature", "top-k", "top-p", "ngram-max", "ngram-min", "branches");
+          "drafter",
+          "k",
+          "temperature",
+          "top-k",
+          "top-p",
+          "ngram-max",
+          "ngram-min",
+          "branches",
+          "depth",
+          "mtp-branches");
 
   /** Validates presence and that the name is not blank. */
   public BenchConfig {
@@ -93,13 +102,16 @@ public record BenchConfig(String name, DecodeOptions options) {
       case "ngram-max" -> base.ngramMax(integer(name, key, value));
       case "ngram-min" -> base.ngramMin(integer(name, key, value));
       case "branches" -> base.branches(integer(name, key, value));
+      case "depth" -> base.depth(integer(name, key, value));
+      case "mtp-branches" -> base.mtpBranches(integer(name, key, value));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
 
   /**
    * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p and, with
-   * a lookup drafter, ngram-max, ngram-min and branches.
+   * a lookup drafter, ngram-max, ngram-min and branches; with the mtp drafter, depth and
+   * mtp-branches.
    */
   public String spec() {
     StringBuilder spec =
@@ -124,6 +136,14 @@ public record BenchConfig(String name, DecodeOptions options) {
                     .append(lookup.ngramMin())
                     .append(",branches=")
                     .append(lookup.branches()));
+    options
+        .mtp()
+        .ifPresent(
+            mtp ->
+                spec.append(",depth=")
+                    .append(mtp.depth())
+                    .append(",mtp-branches=")
+                    .append(mtp.branches()));
     return spec.toString();
   }
 

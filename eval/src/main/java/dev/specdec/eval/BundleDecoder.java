@@ -3,6 +3,7 @@ package dev.specdec.eval;
 import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.LookupFirstDrafter;
+import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
@@ -114,6 +115,18 @@ public final class BundleDecoder implements AutoCloseable {
               + " needs: use drafter none or lookup, or add \"draft\" to its "
               + ModelBundle.MANIFEST);
     }
+    if (options.drafter().needsMtpModule() && bundle.mtp().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no MTP module, which drafter "
+              + options.drafter()
+              + " needs: use another drafter, or export one (tools/train/export.py --mtp) and add"
+              + " \"mtp\" to its "
+              + ModelBundle.MANIFEST);
+    }
     Engine engine = Engine.create();
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
@@ -146,6 +159,7 @@ public final class BundleDecoder implements AutoCloseable {
                   draftModel(engine, bundle, device, options, drafterRandom),
                   config.ngramMin());
             }
+            case MTP -> mtpDrafter(engine, bundle, device, options, info, drafterRandom);
           };
       BundleDecoder decoder =
           new BundleDecoder(bundle, options, engine, tokenizer, target, drafter, drafterRandom);
@@ -172,6 +186,26 @@ public final class BundleDecoder implements AutoCloseable {
         options.sampling(),
         options.draftTokens(),
         random);
+  }
+
+  private static Drafter mtpDrafter(
+      Engine engine,
+      ModelBundle bundle,
+      Device device,
+      DecodeOptions options,
+      ModelInfo target,
+      Random random)
+      throws IOException, ModelContractException, DeviceUnavailableException {
+    try {
+      return MtpDrafter.of(
+          engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
+          options.sampling(),
+          options.mtp().orElseThrow().config(options.draftTokens()),
+          random);
+    } catch (IllegalStateException e) {
+      // The engine is fresh and open, so this is Engine's "device unavailable" failure.
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
   }
 
   private static LookupConfig lookupConfig(DecodeOptions options) {

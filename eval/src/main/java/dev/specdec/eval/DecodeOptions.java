@@ -1,6 +1,7 @@
 package dev.specdec.eval;
 
 import dev.specdec.drafting.LookupConfig;
+import dev.specdec.drafting.MtpConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
@@ -24,6 +25,8 @@ import java.util.Optional;
  *     DrafterKind#usesLookup() uses lookup}
  * @param acceptance an explicit acceptance rule; empty for the one the sampling calls for (greedy
  *     at temperature 0, rejection sampling otherwise)
+ * @param mtp the MTP drafter's settings: present exactly when {@code drafter} is {@link
+ *     DrafterKind#MTP}
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -32,11 +35,19 @@ public record DecodeOptions(
     long seed,
     int maxNewTokens,
     Optional<Lookup> lookup,
-    Optional<AcceptanceRule> acceptance) {
+    Optional<AcceptanceRule> acceptance,
+    Optional<Mtp> mtp) {
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
+    Objects.requireNonNull(mtp, "mtp");
+    if (drafter.needsMtpModule() != mtp.isPresent()) {
+      throw new IllegalArgumentException(
+          "MTP settings go with the mtp drafter only; drafter "
+              + drafter
+              + (mtp.isPresent() ? " was given " + mtp.get() : " was given none"));
+    }
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(lookup, "lookup");
     Objects.requireNonNull(acceptance, "acceptance");
@@ -77,6 +88,31 @@ public record DecodeOptions(
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
+  }
+
+  /**
+   * Options with the default MTP settings ({@link Mtp#defaultsFor}) when {@code drafter} is {@link
+   * DrafterKind#MTP}, none otherwise.
+   */
+  public DecodeOptions(
+      DrafterKind drafter,
+      int draftTokens,
+      SamplingConfig sampling,
+      long seed,
+      int maxNewTokens,
+      Optional<Lookup> lookup,
+      Optional<AcceptanceRule> acceptance) {
+    this(
+        drafter,
+        draftTokens,
+        sampling,
+        seed,
+        maxNewTokens,
+        lookup,
+        acceptance,
+        drafter != null && drafter.needsMtpModule()
+            ? Optional.of(Mtp.defaultsFor(draftTokens))
+            : Optional.empty());
   }
 
   /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
@@ -225,6 +261,37 @@ public record DecodeOptions(
     }
   }
 
+  /**
+   * Settings of the {@link DrafterKind#MTP} drafter. The most drafts per proposal is the options'
+   * k.
+   *
+   * @param depth the most chained MTP steps: the deepest draft, in {@code [1, 64]}
+   * @param branches children per expanded node, in {@code [1, 64]}; 1 drafts a chain
+   */
+  public record Mtp(int depth, int branches) {
+    /** Validates ranges with messages naming the setting and its value. */
+    public Mtp {
+      if (depth < 1 || depth > MtpConfig.MAX) {
+        throw new IllegalArgumentException(
+            "depth must be in [1, " + MtpConfig.MAX + "], was " + depth);
+      }
+      if (branches < 1 || branches > MtpConfig.MAX) {
+        throw new IllegalArgumentException(
+            "MTP branches must be in [1, " + MtpConfig.MAX + "], was " + branches);
+      }
+    }
+
+    /** A chain as long as k allows: depth k (at least 1), one branch. */
+    public static Mtp defaultsFor(int draftTokens) {
+      return new Mtp(Math.max(1, Math.min(draftTokens, MtpConfig.MAX)), 1);
+    }
+
+    /** The drafting module's configuration for {@code k} drafts per proposal. */
+    public MtpConfig config(int k) {
+      return new MtpConfig(depth, branches, k);
+    }
+  }
+
   /** Starts from a bundle's defaults; each setter overrides one of them. */
   public static final class Builder {
     private DrafterKind drafter;
@@ -238,6 +305,8 @@ public record DecodeOptions(
     private Integer ngramMin;
     private Integer branches;
     private AcceptanceRule acceptance; // null: the rule the sampling calls for
+    private Integer depth; // null: the MTP default, k
+    private Integer mtpBranches; // null: 1
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -311,6 +380,18 @@ public record DecodeOptions(
       return this;
     }
 
+    /** The MTP drafter's most chained steps; default k. */
+    public Builder depth(int depth) {
+      this.depth = depth;
+      return this;
+    }
+
+    /** The MTP drafter's children per expanded node; default 1, a chain. */
+    public Builder mtpBranches(int branches) {
+      this.mtpBranches = branches;
+      return this;
+    }
+
     /** The acceptance rule, overriding the one the sampling calls for. */
     public Builder acceptance(AcceptanceRule acceptance) {
       this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
@@ -345,6 +426,15 @@ public record DecodeOptions(
                 : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
         lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
       }
+      Optional<Mtp> mtp = Optional.empty();
+      if (drafter.needsMtpModule()) {
+        Mtp defaults = Mtp.defaultsFor(draftTokens);
+        mtp =
+            Optional.of(
+                new Mtp(
+                    depth != null ? depth : defaults.depth(),
+                    mtpBranches != null ? mtpBranches : defaults.branches()));
+      }
       return new DecodeOptions(
           drafter,
           draftTokens,
@@ -352,7 +442,8 @@ public record DecodeOptions(
           seed,
           maxNewTokens,
           lookup,
-          Optional.ofNullable(acceptance));
+          Optional.ofNullable(acceptance),
+          mtp);
     }
   }
 }

@@ -56,8 +56,9 @@ public record DecodeReport(
   /**
    * The report as a JSON object. Non-finite numbers (an acceptance rate with nothing drafted, a
    * rate with no time measured) are {@code null}. With a lookup drafter it adds {@code ngramMax},
-   * {@code ngramMin} and {@code branches}; with a comparison it adds {@code
-   * baselineTokensPerSecond}, {@code speedup} and {@code identicalToBaseline}, among others.
+   * {@code ngramMin} and {@code branches}; with the mtp drafter {@code depth} and {@code branches};
+   * with a comparison it adds {@code baselineTokensPerSecond}, {@code speedup} and {@code
+   * identicalToBaseline}, among others.
    */
   public JsonObject toJsonObject() {
     DecodeStats stats = result.stats();
@@ -95,6 +96,13 @@ public record DecodeReport(
               json.addProperty("ngramMax", lookup.ngramMax());
               json.addProperty("ngramMin", lookup.ngramMin());
               json.addProperty("branches", lookup.branches());
+            });
+    options
+        .mtp()
+        .ifPresent(
+            mtp -> {
+              json.addProperty("depth", mtp.depth());
+              json.addProperty("branches", mtp.branches());
             });
     json.addProperty("rule", rule);
     json.addProperty("temperature", options.sampling().temperature());
@@ -140,6 +148,15 @@ public record DecodeReport(
               lookup.ngramMin(),
               lookup.ngramMax(),
               lookup.branches() == 1 ? "1 branch" : lookup.branches() + " branches");
+    }
+    if (options.mtp().isPresent()) {
+      DecodeOptions.Mtp mtp = options.mtp().get();
+      drafting +=
+          String.format(
+              Locale.ROOT,
+              ", depth %d, %s",
+              mtp.depth(),
+              mtp.branches() == 1 ? "1 branch" : mtp.branches() + " branches");
     }
     String sampling =
         options.sampling().isGreedy()

@@ -15,7 +15,12 @@ public enum DrafterKind {
    * Prompt lookup when the longest match has at least ngram-min tokens, the bundle's draft model
    * otherwise.
    */
-  LOOKUP_DRAFT("lookup+draft");
+  LOOKUP_DRAFT("lookup+draft"),
+  /**
+   * The bundle's MTP module on the target's hidden states: chains of up to depth drafts, or trees
+   * with several branches per node (see {@link dev.specdec.drafting.MtpDrafter}).
+   */
+  MTP("mtp");
 
   private final String label;
 
@@ -28,6 +33,11 @@ public enum DrafterKind {
    */
   public boolean needsDraftModel() {
     return this == DRAFT || this == LOOKUP_DRAFT;
+  }
+
+  /** True when this drafter runs the bundle's MTP module: {@link #MTP}. */
+  public boolean needsMtpModule() {
+    return this == MTP;
   }
 
   /** True when this drafter looks up the context: {@link #LOOKUP}, {@link #LOOKUP_DRAFT}. */

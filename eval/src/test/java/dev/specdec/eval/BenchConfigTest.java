@@ -81,11 +81,11 @@ class BenchConfigTest {
   void rejectsAnUnknownKeyListingTheValidOnes() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> BenchConfig.parse("x", "k=4,depth=3", base()));
+            IllegalArgumentException.class, () -> BenchConfig.parse("x", "k=4,width=3", base()));
 
     assertEquals(
-        "config x: unknown key 'depth'; valid keys: drafter, k, temperature, top-k, top-p,"
-            + " ngram-max, ngram-min, branches",
+        "config x: unknown key 'width'; valid keys: drafter, k, temperature, top-k, top-p,"
+            + " ngram-max, ngram-min, branches, depth, mtp-branches",
         e.getMessage());
   }
 

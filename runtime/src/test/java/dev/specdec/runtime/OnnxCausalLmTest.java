@@ -254,7 +254,11 @@ class OnnxCausalLmTest {
       assertEquals(liveBefore, target.liveTensors(), "after pass " + pass);
     }
     assertEquals(0, liveBefore);
-    assertEquals(directBuffersBefore, direct.getCount(), "direct buffers allocated per pass");
+    // At most as many: a garbage collection during the loop may free the buffers of models that
+    // earlier tests closed (observed: 45 before, 13 after), but a pass must allocate none.
+    assertTrue(
+        direct.getCount() <= directBuffersBefore,
+        "direct buffers allocated per pass: " + directBuffersBefore + " -> " + direct.getCount());
   }
 
   @Test

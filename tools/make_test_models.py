@@ -949,6 +949,16 @@ def build_medusa():
     assert got.shape == (K, 2, 5, V) and err < 1e-4, (got.shape, err)
     print("  %-28s ONNX graph (numpy interpreter) vs naive float64 formula: max|d| %.2e, %d nodes"
           % ("test-tiny-medusa", err, len(model.graph.node)))
+    # A golden row for the Java test: one hidden state and the first logits of every head.
+    h1 = torch.randn(1, 1, Hd, generator=g).numpy()
+    ref = medusa_reference(h1, w1.numpy(), b1.numpy(), lm.numpy())
+    write_json(os.path.join(TESTDATA, "medusa-reference.json"), {
+        "description": "test-tiny medusa.onnx on one hidden state, naive float64 formula "
+                       "(h + silu(h W_k + b_k)) @ U_k; logits of each head, first 16 tokens",
+        "hidden_state": [round(float(v), 7) for v in h1[0, 0]],
+        "logits_first16": [[round(float(v), 6) for v in ref[k, 0, 0, :16]] for k in range(K)],
+        "argmax": [int(ref[k, 0, 0].argmax()) for k in range(K)],
+    })
     # Register it in the bundle, keeping every other key as written.
     bundle_path = os.path.join(OUT_DIR, "specdec.json")
     with open(bundle_path, encoding="utf-8") as f:

@@ -40,6 +40,7 @@ public final class Engine implements AutoCloseable {
   private final OrtEnvironment env;
   private final EngineOptions options;
   private final Set<OnnxCausalLm> openModels = new LinkedHashSet<>();
+  private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
   private boolean closed;
 
   private Engine(OrtEnvironment env, EngineOptions options) {
@@ -159,6 +160,55 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Loads Medusa heads ({@code medusa.onnx}, docs/mtp-medusa-contract.md) and validates their
+   * metadata, input and output once, here. The caller owns and closes them; closing this engine
+   * closes them too. Check them against their target with {@link MedusaHeads#requireTarget}.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the file is not Medusa heads as the interface describes
+   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   */
+  public MedusaHeads loadMedusaHeads(Path onnxFile, Device device)
+      throws IOException, ModelContractException {
+    requireOpen();
+    Objects.requireNonNull(device, "device");
+    if (!Files.isRegularFile(onnxFile)) {
+      throw new NoSuchFileException(onnxFile.toString(), null, "Medusa heads file does not exist");
+    }
+    String model = onnxFile.getFileName().toString();
+    OrtSession session;
+    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
+      sessionOptions.disablePerSessionThreads();
+      sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      addExecutionProvider(sessionOptions, device);
+      session = env.createSession(onnxFile.toString(), sessionOptions);
+    } catch (OrtException e) {
+      throw new IOException(
+          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
+          e);
+    }
+    try {
+      OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
+      openHeads.add(heads);
+      return heads;
+    } catch (ModelContractException | RuntimeException e) {
+      closeAfterFailure(session, e);
+      throw e;
+    } catch (OrtException e) {
+      IOException failure =
+          new IOException(
+              "model "
+                  + model
+                  + ": could not read its input, output or metadata: "
+                  + e.getMessage(),
+              e);
+      closeAfterFailure(session, failure);
+      throw failure;
+    }
+  }
+
+  /**
    * Loads a Hugging Face {@code tokenizer.json}. The caller owns and closes the tokenizer.
    *
    * @throws NoSuchFileException when the file does not exist
@@ -178,6 +228,9 @@ public final class Engine implements AutoCloseable {
     closed = true;
     for (OnnxCausalLm lm : new ArrayList<>(openModels)) {
       lm.close();
+    }
+    for (OnnxMedusaHeads heads : new ArrayList<>(openHeads)) {
+      heads.close();
     }
   }
 

@@ -170,7 +170,7 @@ final class ModelContract {
     }
   }
 
-  private static int intValue(String model, Map<String, String> metadata, String key)
+  static int intValue(String model, Map<String, String> metadata, String key)
       throws ModelContractException {
     String text = metadata.get(key);
     try {
@@ -181,8 +181,7 @@ final class ModelContract {
     }
   }
 
-  private static void checkNames(
-      String model, String kind, List<String> expected, Set<String> found)
+  static void checkNames(String model, String kind, List<String> expected, Set<String> found)
       throws ModelContractException {
     for (String name : expected) {
       if (!found.contains(name)) {
@@ -220,7 +219,7 @@ final class ModelContract {
     }
   }
 
-  private static void checkTensor(String model, NodeInfo node, OnnxJavaType type, Dim... dims)
+  static void checkTensor(String model, NodeInfo node, OnnxJavaType type, Dim... dims)
       throws ModelContractException {
     String expected = typeName(type) + " " + render(dims);
     if (!(node.getInfo() instanceof TensorInfo tensor)) {
@@ -285,7 +284,7 @@ final class ModelContract {
   }
 
   /** One expected axis: a symbolic (dynamic) size with a name, or a fixed size. */
-  private record Dim(String name, long size) {
+  record Dim(String name, long size) {
     static Dim symbolic(String name) {
       return new Dim(name, -1);
     }

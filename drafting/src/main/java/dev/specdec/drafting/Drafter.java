@@ -1,8 +1,11 @@
 package dev.specdec.drafting;
 
 import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -35,6 +38,18 @@ public interface Drafter extends AutoCloseable {
    *     path.length - 1} drafts were accepted
    */
   void accepted(int[] path);
+
+  /**
+   * The target's pass that ends a step (or the prefill), seen before the target's cache keeps
+   * {@code path} of it: drafters that read the target's hidden states (Medusa) copy what they need
+   * here. The decode loop calls it after each verification, before {@link #accepted}, and once
+   * after the prefill. The default ignores it.
+   *
+   * @param output the pass's outputs, valid only during this call
+   * @param path the rows the target keeps, root first; the last one is the last accepted token,
+   *     whose logits choose the next token
+   */
+  default void targetPass(ForwardOutput output, int[] path) {}
 
   /** Forgets all state of the previous sequence. */
   void reset();
@@ -71,5 +86,21 @@ public interface Drafter extends AutoCloseable {
   static DraftModelDrafter draftModel(
       CausalLm draft, SamplingConfig sampling, int k, RandomGenerator rng) {
     return DraftModelDrafter.of(draft, sampling, k, rng);
+  }
+
+  /**
+   * Medusa heads on the target's hidden state at the last accepted token, filling {@code tree} with
+   * each head's top-k; see {@link MedusaDrafter}. The drafter owns {@code heads}.
+   */
+  static MedusaDrafter medusa(MedusaHeads heads, TreeSpec tree) {
+    return MedusaDrafter.of(heads, tree);
+  }
+
+  /**
+   * A small model that drafts a tree (top-k branching per level, level by level under its own tree
+   * mask on its own cache); see {@link DraftTreeDrafter}. The drafter owns {@code draft}.
+   */
+  static DraftTreeDrafter draftModelTree(CausalLm draft, TreeSpec tree) {
+    return DraftTreeDrafter.of(draft, tree);
   }
 }

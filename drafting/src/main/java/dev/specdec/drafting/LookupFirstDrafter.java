@@ -60,6 +60,13 @@ public final class LookupFirstDrafter implements Drafter {
   }
 
   @Override
+  public void targetPass(dev.specdec.runtime.ForwardOutput output, int[] path) {
+    // Every step: a fallback that reads the target's hidden states (Medusa) needs the latest one
+    // even after steps that lookup drafted.
+    fallback.targetPass(output, path);
+  }
+
+  @Override
   public void accepted(int[] path) {
     active.accepted(path);
   }

@@ -116,7 +116,12 @@ public final class SpeculativeDecoder {
     if (prompt.length > 1) {
       int[] prefix = new int[prompt.length - 1];
       System.arraycopy(prompt, 0, prefix, 0, prefix.length);
-      target.forward(TokenTree.chainOf(prefix));
+      ForwardOutput prefill = target.forward(TokenTree.chainOf(prefix));
+      int[] prefixPath = new int[prefix.length];
+      for (int i = 0; i < prefixPath.length; i++) {
+        prefixPath[i] = i;
+      }
+      drafter.targetPass(prefill, prefixPath);
       target.commitPrefix(prefix.length);
     }
     long prefillEnd = System.nanoTime();
@@ -136,6 +141,7 @@ public final class SpeculativeDecoder {
       passes++;
       Verdict verdict = rule.decide(proposal, distributions.bind(output), rng);
       int[] path = verdict.path();
+      drafter.targetPass(output, path);
       target.commit(path);
       drafter.accepted(path);
 

@@ -132,7 +132,7 @@ public final class DraftTreeDrafter implements Drafter {
 
   @Override
   public String name() {
-    return "draft-tree";
+    return "draft";
   }
 
   @Override

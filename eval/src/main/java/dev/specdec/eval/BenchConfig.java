@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.tree.TreeSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +19,15 @@ public record BenchConfig(String name, DecodeOptions options) {
   /** The keys a spec may set, in the order {@link #spec()} writes them. */
   public static final List<String> KEYS =
       List.of(
-          "drafter", "k", "temperature", "top-k", "top-p", "ngram-max", "ngram-min", "branches");
+          "drafter",
+          "k",
+          "temperature",
+          "top-k",
+          "top-p",
+          "ngram-max",
+          "ngram-min",
+          "branches",
+          "tree");
 
   /** Validates presence and that the name is not blank. */
   public BenchConfig {
@@ -93,6 +102,8 @@ public record BenchConfig(String name, DecodeOptions options) {
       case "ngram-max" -> base.ngramMax(integer(name, key, value));
       case "ngram-min" -> base.ngramMin(integer(name, key, value));
       case "branches" -> base.branches(integer(name, key, value));
+      // A dynamic tree's own commas would split the spec: write it with ';' (budget=8;depth=4;...).
+      case "tree" -> base.tree(TreeSpec.parse(value.replace(';', ',')));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
@@ -124,6 +135,9 @@ public record BenchConfig(String name, DecodeOptions options) {
                     .append(lookup.ngramMin())
                     .append(",branches=")
                     .append(lookup.branches()));
+    options
+        .tree()
+        .ifPresent(tree -> spec.append(",tree=").append(tree.describe().replace(',', ';')));
     return spec.toString();
   }
 

@@ -8,6 +8,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.ModelInfo;
@@ -114,6 +115,16 @@ public final class BundleDecoder implements AutoCloseable {
               + " needs: use drafter none or lookup, or add \"draft\" to its "
               + ModelBundle.MANIFEST);
     }
+    if (options.drafter().needsMedusa() && bundle.medusa().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no Medusa heads, which drafter medusa needs: use another drafter, or add"
+              + " \"medusa\" to its "
+              + ModelBundle.MANIFEST);
+    }
     Engine engine = Engine.create();
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
@@ -135,7 +146,12 @@ public final class BundleDecoder implements AutoCloseable {
       drafter =
           switch (options.drafter()) {
             case NONE -> Drafter.none();
-            case DRAFT -> draftModel(engine, bundle, device, options, drafterRandom);
+            case DRAFT ->
+                options.tree().isPresent()
+                    ? Drafter.draftModelTree(
+                        load(engine, bundle.draft().orElseThrow(), device), options.tree().get())
+                    : draftModel(engine, bundle, device, options, drafterRandom);
+            case MEDUSA -> medusa(engine, bundle, device, options, info);
             case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
             case LOOKUP_DRAFT -> {
               LookupConfig config = lookupConfig(options);
@@ -172,6 +188,24 @@ public final class BundleDecoder implements AutoCloseable {
         options.sampling(),
         options.draftTokens(),
         random);
+  }
+
+  private static Drafter medusa(
+      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, ModelInfo target)
+      throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
+    MedusaHeads heads;
+    try {
+      heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
+    } catch (IllegalStateException e) {
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+    try {
+      heads.requireTarget(target);
+      return Drafter.medusa(heads, options.tree().orElseThrow());
+    } catch (IllegalArgumentException e) {
+      heads.close();
+      throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
+    }
   }
 
   private static LookupConfig lookupConfig(DecodeOptions options) {

@@ -4,6 +4,7 @@ import dev.specdec.drafting.LookupConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.util.Objects;
@@ -24,6 +25,8 @@ import java.util.Optional;
  *     DrafterKind#usesLookup() uses lookup}
  * @param acceptance an explicit acceptance rule; empty for the one the sampling calls for (greedy
  *     at temperature 0, rejection sampling otherwise)
+ * @param tree the token tree the drafter fills: present for {@link DrafterKind#MEDUSA} (always) and
+ *     optionally {@link DrafterKind#DRAFT} (a tree instead of a chain); k still caps its drafts
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -32,11 +35,26 @@ public record DecodeOptions(
     long seed,
     int maxNewTokens,
     Optional<Lookup> lookup,
-    Optional<AcceptanceRule> acceptance) {
+    Optional<AcceptanceRule> acceptance,
+    Optional<TreeSpec> tree) {
+
+  /** The tree of the medusa drafter when none is given: small, as verification on a CPU wants. */
+  public static final String DEFAULT_MEDUSA_TREE = "medusa-8";
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
+    Objects.requireNonNull(tree, "tree");
+    if (tree.isPresent() && !drafter.takesTree()) {
+      throw new IllegalArgumentException(
+          "a tree ("
+              + tree.get().describe()
+              + ") goes with the medusa and draft drafters only, not "
+              + drafter);
+    }
+    if (drafter == DrafterKind.MEDUSA && tree.isEmpty()) {
+      throw new IllegalArgumentException("the medusa drafter needs a tree");
+    }
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(lookup, "lookup");
     Objects.requireNonNull(acceptance, "acceptance");
@@ -77,6 +95,18 @@ public record DecodeOptions(
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
+  }
+
+  /** Options without a tree (chains, lookup tries). */
+  public DecodeOptions(
+      DrafterKind drafter,
+      int draftTokens,
+      SamplingConfig sampling,
+      long seed,
+      int maxNewTokens,
+      Optional<Lookup> lookup,
+      Optional<AcceptanceRule> acceptance) {
+    this(drafter, draftTokens, sampling, seed, maxNewTokens, lookup, acceptance, Optional.empty());
   }
 
   /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
@@ -238,6 +268,8 @@ public record DecodeOptions(
     private Integer ngramMin;
     private Integer branches;
     private AcceptanceRule acceptance; // null: the rule the sampling calls for
+    private TreeSpec tree; // null: none (medusa: DEFAULT_MEDUSA_TREE)
+    private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -257,6 +289,7 @@ public record DecodeOptions(
     /** The most drafts per step, k; 0 means plain decoding. */
     public Builder draftTokens(int k) {
       this.draftTokens = k;
+      this.draftTokensSet = true;
       return this;
     }
 
@@ -311,6 +344,16 @@ public record DecodeOptions(
       return this;
     }
 
+    /**
+     * The token tree of the medusa drafter (default {@link #DEFAULT_MEDUSA_TREE}) or of the draft
+     * drafter (default none: a chain). Unless k is set explicitly, k becomes the tree's most
+     * drafts.
+     */
+    public Builder tree(TreeSpec tree) {
+      this.tree = Objects.requireNonNull(tree, "tree");
+      return this;
+    }
+
     /** The acceptance rule, overriding the one the sampling calls for. */
     public Builder acceptance(AcceptanceRule acceptance) {
       this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
@@ -345,14 +388,23 @@ public record DecodeOptions(
                 : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
         lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
       }
+      TreeSpec treeSpec =
+          drafter == DrafterKind.MEDUSA && tree == null
+              ? TreeSpec.parse(DEFAULT_MEDUSA_TREE)
+              : drafter.takesTree() ? tree : null;
+      int k =
+          treeSpec != null && !draftTokensSet
+              ? Math.min(treeSpec.maxDrafts(), SpeculativeDecoder.MAX_DRAFT_TOKENS)
+              : draftTokens;
       return new DecodeOptions(
           drafter,
-          draftTokens,
+          k,
           sampling,
           seed,
           maxNewTokens,
           lookup,
-          Optional.ofNullable(acceptance));
+          Optional.ofNullable(acceptance),
+          Optional.ofNullable(treeSpec));
     }
   }
 }

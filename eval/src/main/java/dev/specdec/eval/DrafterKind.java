@@ -15,7 +15,12 @@ public enum DrafterKind {
    * Prompt lookup when the longest match has at least ngram-min tokens, the bundle's draft model
    * otherwise.
    */
-  LOOKUP_DRAFT("lookup+draft");
+  LOOKUP_DRAFT("lookup+draft"),
+  /**
+   * The bundle's Medusa heads on the target's hidden state fill a tree (a shipped or user shape, or
+   * a dynamic tree) with their top-k candidates.
+   */
+  MEDUSA("medusa");
 
   private final String label;
 
@@ -28,6 +33,19 @@ public enum DrafterKind {
    */
   public boolean needsDraftModel() {
     return this == DRAFT || this == LOOKUP_DRAFT;
+  }
+
+  /** True when this drafter runs the bundle's Medusa heads: {@link #MEDUSA}. */
+  public boolean needsMedusa() {
+    return this == MEDUSA;
+  }
+
+  /**
+   * True when this drafter can draft a token tree given by a {@link dev.specdec.tree.TreeSpec}:
+   * {@link #MEDUSA} always, {@link #DRAFT} when one is given (top-k per level instead of a chain).
+   */
+  public boolean takesTree() {
+    return this == MEDUSA || this == DRAFT;
   }
 
   /** True when this drafter looks up the context: {@link #LOOKUP}, {@link #LOOKUP_DRAFT}. */

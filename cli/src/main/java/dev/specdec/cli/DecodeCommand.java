@@ -57,8 +57,8 @@ final class DecodeCommand implements Callable<Integer> {
           "Drafter: ${COMPLETION-CANDIDATES}. none = plain decoding; draft = the bundle's draft"
               + " model; lookup = prompt lookup (copies what followed earlier occurrences of the"
               + " last n-gram; no model); lookup+draft = lookup when the longest match has at"
-              + " least ngram-min tokens, else the draft model. Default: draft when the bundle has"
-              + " a draft model, else none.")
+              + " least ngram-min tokens, else the draft model; medusa = the bundle's Medusa heads"
+              + " fill --tree. Default: draft when the bundle has a draft model, else none.")
   DrafterKind drafter;
 
   @Option(
@@ -68,6 +68,8 @@ final class DecodeCommand implements Callable<Integer> {
   Integer draftTokens;
 
   @Mixin LookupOptions lookup;
+
+  @Mixin TreeOption tree;
 
   @Mixin SamplingOptions sampling;
 
@@ -184,6 +186,7 @@ final class DecodeCommand implements Callable<Integer> {
       options.maxNewTokens(maxNewTokens);
     }
     lookup.applyTo(options);
+    tree.applyTo(options);
     sampling.applyTo(options);
     try {
       return options.build();

@@ -12,7 +12,12 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Speculative decoding for LLMs on ONNX Runtime.",
-    subcommands = {DecodeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DecodeCommand.class,
+      BenchCommand.class,
+      TreeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SpecdecCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -254,7 +254,12 @@ class OnnxCausalLmTest {
       assertEquals(liveBefore, target.liveTensors(), "after pass " + pass);
     }
     assertEquals(0, liveBefore);
-    assertEquals(directBuffersBefore, direct.getCount(), "direct buffers allocated per pass");
+    // At most as many as before: buffers of models that other tests closed may be collected
+    // meanwhile, but a pass that allocated one would add thousands.
+    long directBuffersAfter = direct.getCount();
+    assertTrue(
+        directBuffersAfter <= directBuffersBefore,
+        "direct buffers allocated per pass: " + directBuffersBefore + " -> " + directBuffersAfter);
   }
 
   @Test

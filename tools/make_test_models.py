@@ -831,6 +831,11 @@ Generated text is gibberish.
 * Greedy from prompt `{ref['prompt_ids']}`: target `{ref['target']['greedy_continuation']}`,
   draft `{ref['draft']['greedy_continuation']}` (see `reference.json`, computed by an independent
   float64 torch implementation with full recompute).
+* `medusa.onnx`: {MEDUSA_HEADS} random-weight Medusa-1 heads on the target
+  ([interface](../../docs/mtp-medusa-contract.md)): head k = (h + silu(h W_k + b_k)) U_k, U_k the
+  target's LM head plus noise. Untrained: they exercise tree drafting and accept little. The
+  script checks the exported graph against a naive float64 formula and writes one golden row to
+  `testdata/medusa-reference.json`.
 * Tokenizer: sentencepiece BPE, 512 pieces (`<unk>`=0, `<s>`=1, `</s>`=2, 256 byte-fallback
   pieces `<0x00>`..`<0xFF>`), trained on tinyshakespeare with identity normalization, converted
   to a Hugging Face `tokenizer.json` (no BOS added by the tokenizer).

@@ -82,7 +82,8 @@ class HeadAccuraciesTest {
           start += length;
         }
         for (int r = 0; r < 4; r++) {
-          assertEquals((double) hits[r] / counted, perRank[h][r], 1e-12, "head " + h + " rank " + r);
+          assertEquals(
+              (double) hits[r] / counted, perRank[h][r], 1e-12, "head " + h + " rank " + r);
         }
         if (h == 0) {
           assertEquals(counted, acc.positions());

@@ -2,7 +2,6 @@ package dev.specdec.tree;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
@@ -108,88 +107,90 @@ public final class TreeGrower {
     return new GrownTree(TokenTree.of(tokens, parents), values, lastRun, runIndex);
   }
 
-  /** One candidate of a dynamic tree. */
-  private record Candidate(int token, int parent, int depth, float value, int order) {}
-
   private static GrownTree growDynamic(
       int root, TreeSpec.Dynamic spec, int maxDrafts, ChildSource src) {
     int budget = Math.min(spec.budget(), maxDrafts);
     int maxDepth = Math.min(spec.depth(), budget);
     int k = spec.topk();
-    // candidates.get(0) stands for the root; parent indices point into this list.
-    List<Candidate> candidates = new ArrayList<>();
-    candidates.add(new Candidate(root, -1, 0, 1f, 0));
-    List<Integer> expanded = new ArrayList<>(); // candidate indices, in run-tree order
-    expanded.add(0);
+    int perLevel = Math.min(k, budget); // nodes expanded per level below the root
+    // Candidates in generation order as parallel arrays; candidate 0 stands for the root.
+    int cap = 1 + k + (maxDepth - 1) * perLevel * k;
+    int[] token = new int[cap];
+    int[] parent = new int[cap];
+    int[] depth = new int[cap];
+    int[] run = new int[cap]; // index in the run tree, -1 when not expanded
+    float[] value = new float[cap];
+    token[0] = root;
+    parent[0] = -1;
+    value[0] = 1f;
+    int count = 1;
+    // The run tree: the root and every expanded candidate, in expansion order.
+    int[] runTokens = new int[1 + (maxDepth - 1) * perLevel];
+    int[] runParents = new int[runTokens.length];
+    runTokens[0] = root;
+    runParents[0] = -1;
+    int runSize = 1;
     int[] level = {0};
     TokenTree lastRun = TokenTree.rootOnly(root);
     for (int d = 0; d < maxDepth; d++) {
-      int[] runTokens = new int[expanded.size()];
-      int[] runParents = new int[expanded.size()];
-      for (int j = 0; j < expanded.size(); j++) {
-        Candidate c = candidates.get(expanded.get(j));
-        runTokens[j] = c.token();
-        runParents[j] = c.parent() < 0 ? -1 : expanded.indexOf(c.parent());
-      }
-      lastRun = TokenTree.of(runTokens, runParents);
+      lastRun = TokenTree.of(Arrays.copyOf(runTokens, runSize), Arrays.copyOf(runParents, runSize));
       int[] expandRun = new int[level.length];
       for (int j = 0; j < level.length; j++) {
-        expandRun[j] = expanded.indexOf(level[j]);
+        expandRun[j] = run[level[j]];
       }
       int[] candTokens = new int[level.length * k];
       float[] candProbs = new float[level.length * k];
       src.expand(lastRun, expandRun, k, candTokens, candProbs);
       checkCandidates(candTokens, candProbs, level.length, k);
-      List<Integer> next = new ArrayList<>();
+      int firstNew = count;
       for (int j = 0; j < level.length; j++) {
-        Candidate parent = candidates.get(level[j]);
         for (int r = 0; r < k; r++) {
-          next.add(candidates.size());
-          candidates.add(
-              new Candidate(
-                  candTokens[j * k + r],
-                  level[j],
-                  d + 1,
-                  parent.value() * candProbs[j * k + r],
-                  candidates.size()));
+          token[count] = candTokens[j * k + r];
+          parent[count] = level[j];
+          depth[count] = d + 1;
+          value[count] = Math.max(0f, value[level[j]] * candProbs[j * k + r]);
+          run[count] = -1;
+          count++;
         }
       }
       if (d + 1 == maxDepth) {
         break;
       }
-      // Expand the K most valuable candidates of the new level (fewer when the budget is small).
-      next.sort(byValue(candidates));
-      level =
-          next.subList(0, Math.min(next.size(), Math.min(k, budget))).stream()
-              .mapToInt(Integer::intValue)
-              .toArray();
-      for (int c : level) {
-        expanded.add(c);
+      // Expand the most valuable candidates of the new level.
+      long[] keys = new long[count - firstNew];
+      for (int c = firstNew; c < count; c++) {
+        keys[c - firstNew] = rankKey(value[c], c);
+      }
+      Arrays.sort(keys);
+      level = new int[Math.min(perLevel, keys.length)];
+      for (int j = 0; j < level.length; j++) {
+        int c = (int) keys[j];
+        level[j] = c;
+        run[c] = runSize;
+        runTokens[runSize] = token[c];
+        runParents[runSize] = run[parent[c]];
+        runSize++;
       }
     }
-    // Rerank: the budget best candidates overall; parents come first by value, then order.
-    List<Integer> order = new ArrayList<>();
-    for (int i = 1; i < candidates.size(); i++) {
-      order.add(i);
+    // Rerank: the budget best candidates overall; a parent always ranks before its children.
+    long[] keys = new long[count - 1];
+    for (int c = 1; c < count; c++) {
+      keys[c - 1] = rankKey(value[c], c);
     }
-    order.sort(byValue(candidates));
-    boolean[] chosen = new boolean[candidates.size()];
+    Arrays.sort(keys);
+    boolean[] chosen = new boolean[count];
     chosen[0] = true;
-    List<Integer> picked = new ArrayList<>();
-    for (int c : order) {
-      if (picked.size() == budget) {
-        break;
-      }
-      if (chosen[candidates.get(c).parent()]) {
+    int picked = 0;
+    for (int i = 0; i < keys.length && picked < budget; i++) {
+      int c = (int) keys[i];
+      if (chosen[parent[c]]) {
         chosen[c] = true;
-        picked.add(c);
+        picked++;
       }
     }
-    picked.sort(
-        Comparator.<Integer>comparingInt(c -> candidates.get(c).depth())
-            .thenComparing(byValue(candidates)));
-    int n = picked.size() + 1;
-    int[] index = new int[candidates.size()];
+    // Node order: by depth, and by rank within a depth (parents precede children).
+    int n = picked + 1;
+    int[] index = new int[count];
     Arrays.fill(index, -1);
     index[0] = 0;
     int[] tokens = new int[n];
@@ -199,21 +200,29 @@ public final class TreeGrower {
     tokens[0] = root;
     parents[0] = -1;
     values[0] = 1f;
-    runIndex[0] = 0;
-    for (int i = 1; i < n; i++) {
-      Candidate c = candidates.get(picked.get(i - 1));
-      index[picked.get(i - 1)] = i;
-      tokens[i] = c.token();
-      parents[i] = index[c.parent()];
-      values[i] = c.value();
-      runIndex[i] = expanded.indexOf(picked.get(i - 1)); // lastRun holds exactly `expanded`
+    int next = 1;
+    for (int d = 1; d <= maxDepth; d++) {
+      for (long key : keys) {
+        int c = (int) key;
+        if (chosen[c] && depth[c] == d) {
+          index[c] = next;
+          tokens[next] = token[c];
+          parents[next] = index[parent[c]];
+          values[next] = value[c];
+          runIndex[next] = run[c];
+          next++;
+        }
+      }
     }
     return new GrownTree(TokenTree.of(tokens, parents), values, lastRun, runIndex);
   }
 
-  private static Comparator<Integer> byValue(List<Candidate> candidates) {
-    return Comparator.<Integer>comparingDouble(c -> -candidates.get(c).value())
-        .thenComparingInt(c -> candidates.get(c).order());
+  /**
+   * Sorts ascending as value descending, then generation order ascending: the high half holds the
+   * value's bits inverted (non-negative floats order as their bits do), the low half the order.
+   */
+  private static long rankKey(float value, int order) {
+    return ((long) (Integer.MAX_VALUE - Float.floatToIntBits(value)) << 32) | order;
   }
 
   private static void checkCandidates(int[] tokens, float[] probs, int nodes, int k) {

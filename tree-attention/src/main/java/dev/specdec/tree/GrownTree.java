@@ -13,10 +13,12 @@ import java.util.Objects;
  */
 public record GrownTree(TokenTree tree, float[] values, TokenTree lastRun, int[] lastRunIndex) {
 
-  /** Validates lengths. */
+  /** Validates lengths and copies the arrays. */
   public GrownTree {
     Objects.requireNonNull(tree, "tree");
     Objects.requireNonNull(lastRun, "lastRun");
+    values = values.clone();
+    lastRunIndex = lastRunIndex.clone();
     if (values.length != tree.size() || lastRunIndex.length != tree.size()) {
       throw new IllegalArgumentException(
           "values and lastRunIndex need one entry per node ("
@@ -26,6 +28,18 @@ public record GrownTree(TokenTree tree, float[] values, TokenTree lastRun, int[]
               + " and "
               + lastRunIndex.length);
     }
+  }
+
+  /** Per node, the product of the draft probabilities along its path (a copy). */
+  @Override
+  public float[] values() {
+    return values.clone();
+  }
+
+  /** Per node, its index in {@link #lastRun}, or -1 (a copy). */
+  @Override
+  public int[] lastRunIndex() {
+    return lastRunIndex.clone();
   }
 
   /**

@@ -805,7 +805,7 @@ def build_bad():
 
 
 def write_model_card(stats, ref):
-    files = ["specdec.json", "tokenizer.json", "target.onnx", "draft.onnx", "reference.json"]
+    files = ["specdec.json", "tokenizer.json", "target.onnx", "draft.onnx", "medusa.onnx", "reference.json"]
     rows = "\n".join("| `%s` | %d | `%s` |" % (f, os.path.getsize(os.path.join(OUT_DIR, f)),
                                               sha256(os.path.join(OUT_DIR, f))) for f in files)
     card = f"""# test-tiny — random-weight test bundle for specdec
@@ -833,6 +833,11 @@ Generated text is gibberish.
 * Greedy from prompt `{ref['prompt_ids']}`: target `{ref['target']['greedy_continuation']}`,
   draft `{ref['draft']['greedy_continuation']}` (see `reference.json`, computed by an independent
   float64 torch implementation with full recompute).
+* `medusa.onnx`: {MEDUSA_HEADS} random-weight Medusa-1 heads on the target
+  ([interface](../../docs/mtp-medusa-contract.md)): head k = (h + silu(h W_k + b_k)) U_k, U_k the
+  target's LM head plus noise. Untrained: they exercise tree drafting and accept little. The
+  script checks the exported graph against a naive float64 formula and writes one golden row to
+  `testdata/medusa-reference.json`.
 * Tokenizer: sentencepiece BPE, 512 pieces (`<unk>`=0, `<s>`=1, `</s>`=2, 256 byte-fallback
   pieces `<0x00>`..`<0xFF>`), trained on tinyshakespeare with identity normalization, converted
   to a Hugging Face `tokenizer.json` (no BOS added by the tokenizer).
@@ -1098,13 +1103,118 @@ golden logits and greedy chain on the prompt above (training module, full recomp
 """
     with open(os.path.join(OUT_DIR, "README.md"), "a", encoding="utf-8") as f:
         f.write(text)
+# Medusa heads for the test target (docs/mtp-medusa-contract.md)
+# ----------------------------------------------------------------------------------------------
+
+MEDUSA_HEADS = 4
+
+
+class MedusaHeads(torch.nn.Module):
+    """K Medusa-1 heads: logits[k] = (h + silu(h W_k + b_k)) @ U_k, stacked to [K, B, T, V]."""
+
+    def __init__(self, w1, b1, lm):
+        super().__init__()
+        self.w1 = torch.nn.Parameter(w1.unsqueeze(1))  # [K, 1, Hd, Hd]
+        self.b1 = torch.nn.Parameter(b1.unsqueeze(1).unsqueeze(1))  # [K, 1, 1, Hd]
+        self.lm = torch.nn.Parameter(lm.unsqueeze(1))  # [K, 1, Hd, V]
+
+    def forward(self, hidden_states):
+        h = hidden_states.unsqueeze(0)  # [1, B, T, Hd]
+        x = torch.matmul(h, self.w1) + self.b1  # [K, B, T, Hd]
+        x = h + x * torch.sigmoid(x)
+        return torch.matmul(x, self.lm)  # [K, B, T, V]
+
+
+def medusa_reference(h, w1, b1, lm):
+    """Naive float64 loop over heads, batch and positions: the contract's formula, nothing shared."""
+    h, w1, b1, lm = (np.asarray(t, dtype=np.float64) for t in (h, w1, b1, lm))
+    K, (B, T, _), V = w1.shape[0], h.shape, lm.shape[2]
+    out = np.zeros((K, B, T, V))
+    for k in range(K):
+        for b in range(B):
+            for t in range(T):
+                z = h[b, t] @ w1[k] + b1[k]
+                out[k, b, t] = (h[b, t] + z / (1.0 + np.exp(-z))) @ lm[k]
+    return out
+
+
+def build_medusa():
+    """Random-weight Medusa heads on the test target; writes medusa.onnx and registers it."""
+    cfg = TARGET
+    Hd, V, K = cfg.hidden, cfg.vocab, MEDUSA_HEADS
+    g = torch.Generator().manual_seed(4321)
+    target_lm = init_weights(TARGET, seed=1234, lm_scale=LM_SCALE)["lm_head"].clone()
+    target_lm[:, [0, 1]] = 0.0
+    w1 = torch.randn(K, Hd, Hd, generator=g) / math.sqrt(Hd)
+    b1 = torch.randn(K, Hd, generator=g) * 0.1
+    # Each head's LM head starts from the target's, as Medusa initialises them, plus noise.
+    lm = target_lm.unsqueeze(0).repeat(K, 1, 1) + torch.randn(K, Hd, V, generator=g) * (LM_SCALE / math.sqrt(Hd)) * 0.5
+    lm[:, :, [0, 1]] = 0.0
+    mod = MedusaHeads(w1, b1, lm).eval()
+    path = os.path.join(OUT_DIR, "medusa.onnx")
+    example = torch.randn(2, 3, Hd, generator=g)
+    with tempfile.TemporaryDirectory() as td:
+        tmp = os.path.join(td, "m.onnx")
+        with torch.no_grad():
+            torch.onnx.export(mod, (example,), tmp, input_names=["hidden_states"], output_names=["logits"],
+                              dynamic_axes={"hidden_states": {0: "batch", 1: "seq"},
+                                            "logits": {1: "batch", 2: "seq"}},
+                              opset_version=OPSET, do_constant_folding=True)
+        model = onnx.load(tmp)
+    set_shape(model.graph.input[0], ["batch", "seq", Hd])
+    set_shape(model.graph.output[0], [K, "batch", "seq", V])
+    del model.graph.value_info[:]
+    model.producer_name = "specdec tools/make_test_models.py"
+    model.producer_version = "1"
+    model.doc_string = "Tiny random-weight Medusa heads on test-tiny-target, for tests. Not trained."
+    onnx.helper.set_model_props(model, {
+        "specdec.contract": "1",
+        "specdec.role": "medusa",
+        "specdec.name": "test-tiny-medusa",
+        "specdec.target": TARGET.name,
+        "specdec.medusa_heads": str(K),
+        "specdec.hidden_size": str(Hd),
+        "specdec.vocab_size": str(V),
+    })
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, path)
+    # Reference check: the exported graph (numpy interpreter) against the naive formula.
+    hs = torch.randn(2, 5, Hd, generator=g).numpy()
+    got = run_numpy(model, {"hidden_states": hs})[0]
+    want = medusa_reference(hs, w1.numpy(), b1.numpy(), lm.numpy())
+    err = float(np.abs(got - want).max())
+    assert got.shape == (K, 2, 5, V) and err < 1e-4, (got.shape, err)
+    print("  %-28s ONNX graph (numpy interpreter) vs naive float64 formula: max|d| %.2e, %d nodes"
+          % ("test-tiny-medusa", err, len(model.graph.node)))
+    # A golden row for the Java test: one hidden state and the first logits of every head.
+    h1 = torch.randn(1, 1, Hd, generator=g).numpy()
+    ref = medusa_reference(h1, w1.numpy(), b1.numpy(), lm.numpy())
+    write_json(os.path.join(TESTDATA, "medusa-reference.json"), {
+        "description": "test-tiny medusa.onnx on one hidden state, naive float64 formula "
+                       "(h + silu(h W_k + b_k)) @ U_k; logits of each head, first 16 tokens",
+        "hidden_state": [round(float(v), 7) for v in h1[0, 0]],
+        "logits_first16": [[round(float(v), 6) for v in ref[k, 0, 0, :16]] for k in range(K)],
+        "argmax": [int(ref[k, 0, 0].argmax()) for k in range(K)],
+    })
+    # Register it in the bundle, keeping every other key as written.
+    bundle_path = os.path.join(OUT_DIR, "specdec.json")
+    with open(bundle_path, encoding="utf-8") as f:
+        bundle = json.load(f)
+    bundle["medusa"] = "medusa.onnx"
+    write_json(bundle_path, bundle)
 
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     os.makedirs(BAD_DIR, exist_ok=True)
     make_tokenizer()
+    if sys.argv[1:] == ["--medusa-only"]:  # regenerate only medusa.onnx (the rest is unchanged)
+        build_medusa()
+        print("done")
+        return
     stats, ref = build_main()
+    print("medusa heads")
+    build_medusa()
     tw, _ = target_draft_weights(stats["alpha"])
     mtp_stats = build_mtp(tw)
     print("bad-model fixtures")

@@ -58,8 +58,9 @@ final class DecodeCommand implements Callable<Integer> {
               + " model; lookup = prompt lookup (copies what followed earlier occurrences of the"
               + " last n-gram; no model); lookup+draft = lookup when the longest match has at"
               + " least ngram-min tokens, else the draft model; mtp = the bundle's MTP module on"
-              + " the target's hidden states (--depth, --mtp-branches). Default: draft when the"
-              + " bundle has a draft model, else none.")
+              + " the target's hidden states (--depth, --mtp-branches); medusa = the bundle's"
+              + " Medusa heads fill --tree. Default: draft when the bundle has a draft model, else"
+              + " none.")
   DrafterKind drafter;
 
   @Option(
@@ -71,6 +72,7 @@ final class DecodeCommand implements Callable<Integer> {
   @Mixin LookupOptions lookup;
 
   @Mixin MtpOptions mtp;
+  @Mixin TreeOption tree;
 
   @Mixin SamplingOptions sampling;
 
@@ -189,6 +191,7 @@ final class DecodeCommand implements Callable<Integer> {
     }
     lookup.applyTo(options);
     mtp.applyTo(options);
+    tree.applyTo(options);
     sampling.applyTo(options);
     try {
       return options.build();

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
       DecodeCommand.class,
       BenchCommand.class,
       InspectCommand.class,
+      TreeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SpecdecCommand implements Callable<Integer> {

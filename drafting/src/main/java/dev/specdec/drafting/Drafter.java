@@ -2,8 +2,10 @@ package dev.specdec.drafting;
 
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -82,5 +84,21 @@ public interface Drafter extends AutoCloseable {
   static DraftModelDrafter draftModel(
       CausalLm draft, SamplingConfig sampling, int k, RandomGenerator rng) {
     return DraftModelDrafter.of(draft, sampling, k, rng);
+  }
+
+  /**
+   * Medusa heads on the target's hidden state at the last accepted token, filling {@code tree} with
+   * each head's top-k; see {@link MedusaDrafter}. The drafter owns {@code heads}.
+   */
+  static MedusaDrafter medusa(MedusaHeads heads, TreeSpec tree) {
+    return MedusaDrafter.of(heads, tree);
+  }
+
+  /**
+   * A small model that drafts a tree (top-k branching per level, level by level under its own tree
+   * mask on its own cache); see {@link DraftTreeDrafter}. The drafter owns {@code draft}.
+   */
+  static DraftTreeDrafter draftModelTree(CausalLm draft, TreeSpec tree) {
+    return DraftTreeDrafter.of(draft, tree);
   }
 }

@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.tree.TreeSpec;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,8 @@ public record BenchConfig(String name, DecodeOptions options) {
           "ngram-min",
           "branches",
           "depth",
-          "mtp-branches");
+          "mtp-branches",
+          "tree");
 
   /** Validates presence and that the name is not blank. */
   public BenchConfig {
@@ -104,6 +106,8 @@ public record BenchConfig(String name, DecodeOptions options) {
       case "branches" -> base.branches(integer(name, key, value));
       case "depth" -> base.depth(integer(name, key, value));
       case "mtp-branches" -> base.mtpBranches(integer(name, key, value));
+      // A dynamic tree's own commas would split the spec: write it with ';' (budget=8;depth=4;...).
+      case "tree" -> base.tree(TreeSpec.parse(value.replace(';', ',')));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
@@ -144,6 +148,9 @@ public record BenchConfig(String name, DecodeOptions options) {
                     .append(mtp.depth())
                     .append(",mtp-branches=")
                     .append(mtp.branches()));
+    options
+        .tree()
+        .ifPresent(tree -> spec.append(",tree=").append(tree.describe().replace(',', ';')));
     return spec.toString();
   }
 

@@ -9,6 +9,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.ModelInfo;
@@ -127,6 +128,16 @@ public final class BundleDecoder implements AutoCloseable {
               + " \"mtp\" to its "
               + ModelBundle.MANIFEST);
     }
+    if (options.drafter().needsMedusa() && bundle.medusa().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no Medusa heads, which drafter medusa needs: use another drafter, or add"
+              + " \"medusa\" to its "
+              + ModelBundle.MANIFEST);
+    }
     Engine engine = Engine.create();
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
@@ -148,7 +159,12 @@ public final class BundleDecoder implements AutoCloseable {
       drafter =
           switch (options.drafter()) {
             case NONE -> Drafter.none();
-            case DRAFT -> draftModel(engine, bundle, device, options, drafterRandom);
+            case DRAFT ->
+                options.tree().isPresent()
+                    ? Drafter.draftModelTree(
+                        load(engine, bundle.draft().orElseThrow(), device), options.tree().get())
+                    : draftModel(engine, bundle, device, options, drafterRandom);
+            case MEDUSA -> medusa(engine, bundle, device, options, info);
             case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
             case LOOKUP_DRAFT -> {
               LookupConfig config = lookupConfig(options);
@@ -205,6 +221,24 @@ public final class BundleDecoder implements AutoCloseable {
     } catch (IllegalStateException e) {
       // The engine is fresh and open, so this is Engine's "device unavailable" failure.
       throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  private static Drafter medusa(
+      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, ModelInfo target)
+      throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
+    MedusaHeads heads;
+    try {
+      heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
+    } catch (IllegalStateException e) {
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+    try {
+      heads.requireTarget(target);
+      return Drafter.medusa(heads, options.tree().orElseThrow());
+    } catch (IllegalArgumentException e) {
+      heads.close();
+      throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.specdec.drafting.MtpConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.util.Objects;
@@ -27,6 +28,8 @@ import java.util.Optional;
  *     at temperature 0, rejection sampling otherwise)
  * @param mtp the MTP drafter's settings: present exactly when {@code drafter} is {@link
  *     DrafterKind#MTP}
+ * @param tree the token tree the drafter fills: present for {@link DrafterKind#MEDUSA} (always) and
+ *     optionally {@link DrafterKind#DRAFT} (a tree instead of a chain); k still caps its drafts
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -36,7 +39,11 @@ public record DecodeOptions(
     int maxNewTokens,
     Optional<Lookup> lookup,
     Optional<AcceptanceRule> acceptance,
-    Optional<Mtp> mtp) {
+    Optional<Mtp> mtp,
+    Optional<TreeSpec> tree) {
+
+  /** The tree of the medusa drafter when none is given: small, as verification on a CPU wants. */
+  public static final String DEFAULT_MEDUSA_TREE = "medusa-8";
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
@@ -47,6 +54,17 @@ public record DecodeOptions(
           "MTP settings go with the mtp drafter only; drafter "
               + drafter
               + (mtp.isPresent() ? " was given " + mtp.get() : " was given none"));
+    }
+    Objects.requireNonNull(tree, "tree");
+    if (tree.isPresent() && !drafter.takesTree()) {
+      throw new IllegalArgumentException(
+          "a tree ("
+              + tree.get().describe()
+              + ") goes with the medusa and draft drafters only, not "
+              + drafter);
+    }
+    if (drafter == DrafterKind.MEDUSA && tree.isEmpty()) {
+      throw new IllegalArgumentException("the medusa drafter needs a tree");
     }
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(lookup, "lookup");
@@ -91,8 +109,8 @@ public record DecodeOptions(
   }
 
   /**
-   * Options with the default MTP settings ({@link Mtp#defaultsFor}) when {@code drafter} is {@link
-   * DrafterKind#MTP}, none otherwise.
+   * Options without a tree (chains, lookup tries), with the default MTP settings ({@link
+   * Mtp#defaultsFor}) when {@code drafter} is {@link DrafterKind#MTP}, none otherwise.
    */
   public DecodeOptions(
       DrafterKind drafter,
@@ -112,7 +130,8 @@ public record DecodeOptions(
         acceptance,
         drafter != null && drafter.needsMtpModule()
             ? Optional.of(Mtp.defaultsFor(draftTokens))
-            : Optional.empty());
+            : Optional.empty(),
+        Optional.empty());
   }
 
   /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
@@ -307,6 +326,8 @@ public record DecodeOptions(
     private AcceptanceRule acceptance; // null: the rule the sampling calls for
     private Integer depth; // null: the MTP default, k
     private Integer mtpBranches; // null: 1
+    private TreeSpec tree; // null: none (medusa: DEFAULT_MEDUSA_TREE)
+    private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -326,6 +347,7 @@ public record DecodeOptions(
     /** The most drafts per step, k; 0 means plain decoding. */
     public Builder draftTokens(int k) {
       this.draftTokens = k;
+      this.draftTokensSet = true;
       return this;
     }
 
@@ -392,6 +414,16 @@ public record DecodeOptions(
       return this;
     }
 
+    /**
+     * The token tree of the medusa drafter (default {@link #DEFAULT_MEDUSA_TREE}) or of the draft
+     * drafter (default none: a chain). Unless k is set explicitly, k becomes the tree's most
+     * drafts.
+     */
+    public Builder tree(TreeSpec tree) {
+      this.tree = Objects.requireNonNull(tree, "tree");
+      return this;
+    }
+
     /** The acceptance rule, overriding the one the sampling calls for. */
     public Builder acceptance(AcceptanceRule acceptance) {
       this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
@@ -435,15 +467,24 @@ public record DecodeOptions(
                     depth != null ? depth : defaults.depth(),
                     mtpBranches != null ? mtpBranches : defaults.branches()));
       }
+      TreeSpec treeSpec =
+          drafter == DrafterKind.MEDUSA && tree == null
+              ? TreeSpec.parse(DEFAULT_MEDUSA_TREE)
+              : drafter.takesTree() ? tree : null;
+      int k =
+          treeSpec != null && !draftTokensSet
+              ? Math.min(treeSpec.maxDrafts(), SpeculativeDecoder.MAX_DRAFT_TOKENS)
+              : draftTokens;
       return new DecodeOptions(
           drafter,
-          draftTokens,
+          k,
           sampling,
           seed,
           maxNewTokens,
           lookup,
           Optional.ofNullable(acceptance),
-          mtp);
+          mtp,
+          Optional.ofNullable(treeSpec));
     }
   }
 }

@@ -55,10 +55,10 @@ public record DecodeReport(
 
   /**
    * The report as a JSON object. Non-finite numbers (an acceptance rate with nothing drafted, a
-   * rate with no time measured) are {@code null}. With a lookup drafter it adds {@code ngramMax},
-   * {@code ngramMin} and {@code branches}; with the mtp drafter {@code depth} and {@code branches};
-   * with a comparison it adds {@code baselineTokensPerSecond}, {@code speedup} and {@code
-   * identicalToBaseline}, among others.
+   * rate with no time measured) are {@code null}. With a tree it adds {@code tree}; with a lookup
+   * drafter it adds {@code ngramMax}, {@code ngramMin} and {@code branches}; with the mtp drafter
+   * {@code depth} and {@code branches}; with a comparison it adds {@code baselineTokensPerSecond},
+   * {@code speedup} and {@code identicalToBaseline}, among others.
    */
   public JsonObject toJsonObject() {
     DecodeStats stats = result.stats();
@@ -104,6 +104,7 @@ public record DecodeReport(
               json.addProperty("depth", mtp.depth());
               json.addProperty("branches", mtp.branches());
             });
+    options.tree().ifPresent(tree -> json.addProperty("tree", tree.describe()));
     json.addProperty("rule", rule);
     json.addProperty("temperature", options.sampling().temperature());
     json.addProperty("topK", options.sampling().topK());
@@ -157,6 +158,9 @@ public record DecodeReport(
               ", depth %d, %s",
               mtp.depth(),
               mtp.branches() == 1 ? "1 branch" : mtp.branches() + " branches");
+    }
+    if (options.tree().isPresent()) {
+      drafting += ", tree " + options.tree().get().describe();
     }
     String sampling =
         options.sampling().isGreedy()

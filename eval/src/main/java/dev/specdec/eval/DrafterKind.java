@@ -20,7 +20,12 @@ public enum DrafterKind {
    * The bundle's MTP module on the target's hidden states: chains of up to depth drafts, or trees
    * with several branches per node (see {@link dev.specdec.drafting.MtpDrafter}).
    */
-  MTP("mtp");
+  MTP("mtp"),
+  /**
+   * The bundle's Medusa heads on the target's hidden state fill a tree (a shipped or user shape, or
+   * a dynamic tree) with their top-k candidates.
+   */
+  MEDUSA("medusa");
 
   private final String label;
 
@@ -38,6 +43,19 @@ public enum DrafterKind {
   /** True when this drafter runs the bundle's MTP module: {@link #MTP}. */
   public boolean needsMtpModule() {
     return this == MTP;
+  }
+
+  /** True when this drafter runs the bundle's Medusa heads: {@link #MEDUSA}. */
+  public boolean needsMedusa() {
+    return this == MEDUSA;
+  }
+
+  /**
+   * True when this drafter can draft a token tree given by a {@link dev.specdec.tree.TreeSpec}:
+   * {@link #MEDUSA} always, {@link #DRAFT} when one is given (top-k per level instead of a chain).
+   */
+  public boolean takesTree() {
+    return this == MEDUSA || this == DRAFT;
   }
 
   /** True when this drafter looks up the context: {@link #LOOKUP}, {@link #LOOKUP_DRAFT}. */

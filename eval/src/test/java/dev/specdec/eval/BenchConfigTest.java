@@ -85,7 +85,7 @@ class BenchConfigTest {
 
     assertEquals(
         "config x: unknown key 'width'; valid keys: drafter, k, temperature, top-k, top-p,"
-            + " ngram-max, ngram-min, branches, depth, mtp-branches",
+            + " ngram-max, ngram-min, branches, depth, mtp-branches, tree",
         e.getMessage());
   }
 
@@ -98,9 +98,9 @@ class BenchConfigTest {
     assertTrue(
         assertThrows(
                 IllegalArgumentException.class,
-                () -> BenchConfig.parse("x", "drafter=medusa", base()))
+                () -> BenchConfig.parse("x", "drafter=eagle", base()))
             .getMessage()
-            .startsWith("config x: unknown drafter 'medusa'"));
+            .startsWith("config x: unknown drafter 'eagle'"));
     assertEquals(
         "config x: top-p must be in (0, 1] (1 = off), was 1.5",
         assertThrows(

@@ -83,7 +83,8 @@ class MtpBundleDecoderTest {
                     8,
                     Optional.empty(),
                     Optional.empty(),
-                    Optional.of(new DecodeOptions.Mtp(2, 1))));
+                    Optional.of(new DecodeOptions.Mtp(2, 1)),
+                    Optional.empty()));
     assertEquals(
         "MTP settings go with the mtp drafter only; drafter draft was given Mtp[depth=2,"
             + " branches=1]",

@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
   private final OrtEnvironment env;
   private final EngineOptions options;
   private final Set<CausalLm> openModels = new LinkedHashSet<>();
+  private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
   private boolean closed;
 
   private Engine(OrtEnvironment env, EngineOptions options) {
@@ -346,6 +347,29 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Loads Medusa heads ({@code medusa.onnx}, docs/mtp-medusa-contract.md) and validates their
+   * metadata, input and output once, here. The caller owns and closes them; closing this engine
+   * closes them too. Check them against their target with {@link MedusaHeads#requireTarget}.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the file is not Medusa heads as the interface describes
+   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   */
+  public MedusaHeads loadMedusaHeads(Path onnxFile, Device device)
+      throws IOException, ModelContractException {
+    return load(
+        onnxFile,
+        device,
+        "Medusa heads ",
+        (model, session) -> {
+          OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
+          openHeads.add(heads);
+          return heads;
+        });
+  }
+
+  /**
    * Loads a Hugging Face {@code tokenizer.json}. The caller owns and closes the tokenizer.
    *
    * @throws NoSuchFileException when the file does not exist
@@ -365,6 +389,9 @@ public final class Engine implements AutoCloseable {
     closed = true;
     for (CausalLm lm : new ArrayList<>(openModels)) {
       lm.close();
+    }
+    for (OnnxMedusaHeads heads : new ArrayList<>(openHeads)) {
+      heads.close();
     }
   }
 

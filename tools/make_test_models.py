@@ -5,6 +5,8 @@ Writes (deterministically, fixed seeds):
   models/test-tiny/tokenizer.json     HF tokenizer (BPE + byte fallback, sentencepiece style)
   models/test-tiny/target.onnx        4-layer Llama-style decoder, specdec model contract v1
   models/test-tiny/draft.onnx         1-layer decoder sharing the target's embedding/layer 0/head
+  models/test-tiny/mtp.onnx           random MTP module on the target (docs/mtp-medusa-contract.md)
+  models/test-tiny/mtp-reference.json golden MTP logits and greedy chain (training module)
   models/test-tiny/specdec.json       bundle manifest
   models/test-tiny/reference.json     golden greedy continuations + logits (independent torch impl)
   models/test-tiny/README.md          model card (agreement, sha256 of every file)
@@ -803,7 +805,7 @@ def build_bad():
 
 
 def write_model_card(stats, ref):
-    files = ["specdec.json", "tokenizer.json", "target.onnx", "draft.onnx", "reference.json"]
+    files = ["specdec.json", "tokenizer.json", "target.onnx", "draft.onnx", "medusa.onnx", "reference.json"]
     rows = "\n".join("| `%s` | %d | `%s` |" % (f, os.path.getsize(os.path.join(OUT_DIR, f)),
                                               sha256(os.path.join(OUT_DIR, f))) for f in files)
     card = f"""# test-tiny — random-weight test bundle for specdec
@@ -831,6 +833,11 @@ Generated text is gibberish.
 * Greedy from prompt `{ref['prompt_ids']}`: target `{ref['target']['greedy_continuation']}`,
   draft `{ref['draft']['greedy_continuation']}` (see `reference.json`, computed by an independent
   float64 torch implementation with full recompute).
+* `medusa.onnx`: {MEDUSA_HEADS} random-weight Medusa-1 heads on the target
+  ([interface](../../docs/mtp-medusa-contract.md)): head k = (h + silu(h W_k + b_k)) U_k, U_k the
+  target's LM head plus noise. Untrained: they exercise tree drafting and accept little. The
+  script checks the exported graph against a naive float64 formula and writes one golden row to
+  `testdata/medusa-reference.json`.
 * Tokenizer: sentencepiece BPE, 512 pieces (`<unk>`=0, `<s>`=1, `</s>`=2, 256 byte-fallback
   pieces `<0x00>`..`<0xFF>`), trained on tinyshakespeare with identity normalization, converted
   to a Hugging Face `tokenizer.json` (no BOS added by the tokenizer).
@@ -865,14 +872,355 @@ the output is expected to be byte-identical on the same package versions.
         f.write(card)
 
 
+# ----------------------------------------------------------------------------------------------
+# MTP module (docs/mtp-medusa-contract.md): models/test-tiny/mtp.onnx
+# ----------------------------------------------------------------------------------------------
+
+MTP_NAME = "test-tiny-mtp"
+MTP_H_SCALES = [0.0, 0.25, 0.5, 0.75, 1.0]  # std * sqrt(Hd) of the hidden-state half of W_proj
+MTP_AGREE_GOAL = 0.5
+MTP_DEPTH = 4  # chained greedy drafts recorded in mtp-reference.json
+
+
+def mtp_train_modules():
+    """tools/train/model.py and export.py (the trained-MTP export path), imported on demand."""
+    sys.path.insert(0, os.path.join(ROOT, "tools", "train"))
+    import model as TM  # noqa: E402
+    import export as TX  # noqa: E402
+    return TM, TX
+
+
+def mtp_module(tw, h_scale):
+    """A random-weight MTP module for the test-tiny target, as a tools/train/model.py MTP.
+
+    Not trained, but built so that drafting with it is not hopeless: the block is the target's
+    layer 0 (= the draft model's only layer), the final norm the target's, and W_proj maps the
+    normalized embedding of x[i+1] through unchanged (identity) plus a random projection of the
+    normalized target hidden state h_i (std h_scale / sqrt(Hd)). With h_scale 0 the module is the
+    draft model run on x[1..i+1]; h_scale > 0 makes the logits depend on h, so a test that feeds the
+    wrong hidden states sees different drafts. Embedding and LM head are the target's (untied)."""
+    TM, TX = mtp_train_modules()
+    cfg = TM.ModelCfg(name=TARGET.name, vocab=TARGET.vocab, hidden=TARGET.hidden, layers=TARGET.layers,
+                      heads=TARGET.heads, kv_heads=TARGET.kv_heads, head_size=TARGET.head_size,
+                      ffn=TARGET.ffn, max_pos=TARGET.max_pos, rope_theta=TARGET.rope_theta,
+                      bos=TARGET.bos, eos=TARGET.eos)
+    torch.manual_seed(4321)  # MTP() draws its init from the global generator; all of it is replaced
+    mtp = TM.MTP(cfg).eval()
+    g = torch.Generator().manual_seed(4322)
+    Hd = cfg.hidden
+    layer = tw["layers"][0]
+    with torch.no_grad():
+        mtp.hnorm.weight.copy_(1.0 + torch.randn(Hd, generator=g) * 0.1)
+        mtp.enorm.weight.fill_(1.0)
+        a = torch.randn(Hd, Hd, generator=g) * (h_scale / math.sqrt(Hd))  # [in, out]
+        mtp.proj.weight.copy_(torch.cat([a, torch.eye(Hd)], 0).t())        # Linear: [out, 2Hd]
+        b = mtp.block
+        b.attn_norm.weight.copy_(layer["attn_norm"])
+        b.mlp_norm.weight.copy_(layer["mlp_norm"])
+        for name in ("wq", "wk", "wv", "wo", "w1", "w3", "w2"):
+            getattr(b, name).weight.copy_(layer[name].t())
+        mtp.final_norm.weight.copy_(tw["final_norm"])
+    return cfg, mtp, TX.MTPExport(mtp, tw["lm_head"], cfg, embed=tw["embed"]).eval()
+
+
+def mtp_full_logits(mtp, tw, hs, ids_next):
+    """The training module (causal, full recompute, no cache) -> logits [T, V] in float32.
+    hs [T, Hd] target hidden states h_0..h_{T-1}; ids_next [T] tokens x_1..x_T."""
+    with torch.no_grad():
+        out = mtp(hs[None].float(), tw["embed"][ids_next][None])
+        return (out @ tw["lm_head"])[0]
+
+
+def mtp_agreement(tw, mtp, n_seq=64, length=16, seed=99):
+    """How often the MTP argmax at slot i equals the target's argmax for x[i+2] (random contexts)."""
+    g = torch.Generator().manual_seed(seed)
+    same = tot = 0
+    for _ in range(n_seq):
+        ids = torch.randint(3, TARGET.vocab, (length,), generator=g)
+        lt, hs = reference_logits(TARGET, tw, ids)
+        lm = mtp_full_logits(mtp, tw, hs[:-1], ids[1:])  # slot i predicts x[i+2]
+        same += (lm.argmax(-1) == lt[1:].argmax(-1)).sum().item()
+        tot += length - 1
+    return same / tot
+
+
+def check_mtp_export_vs_training(mod, mtp, tw, cfg):
+    """The cached export module (chunks with a KV cache, and a tree pass) == the training module."""
+    g = torch.Generator().manual_seed(8)
+    n = 9
+    ids = torch.randint(3, cfg.vocab, (n + 1,), generator=g)
+    _, hs = reference_logits(TARGET, tw, ids)
+    hs = hs.float()
+    full = mtp_full_logits(mtp, tw, hs[:n], ids[1:n + 1])
+    past_k = torch.zeros(1, 0, cfg.kv_heads, cfg.head_size)
+    past_v = past_k.clone()
+    outs, P = [], 0
+    with torch.no_grad():
+        for c in (4, 1, 4):
+            lg, _, k, v = mod(ids[None, P + 1:P + 1 + c], torch.arange(P + 1, P + 1 + c)[None],
+                              hs[None, P:P + c], causal_mask(1, P, c), past_k, past_v)
+            outs.append(lg[0])
+            past_k, past_v = torch.cat([past_k, k], 1), torch.cat([past_v, v], 1)
+            P += c
+        err = (torch.cat(outs, 0) - full).abs().max().item()
+        # tree pass: two siblings after slot 4 (P = 4 cached) see only their own row
+        T = 2
+        mask = torch.full((1, 1, T, 4 + T), MASK_NEG)
+        mask[:, :, :, :4] = 0.0
+        mask[0, 0, 0, 4] = mask[0, 0, 1, 5] = 0.0
+        pos = torch.tensor([[5, 5]])
+        lg, _, _, _ = mod(ids[None, 5:6].repeat(1, 2), pos, hs[None, 4:5].repeat(1, 2, 1), mask,
+                          past_k[:, :4], past_v[:, :4])
+        err = max(err, (lg[0] - full[4:5]).abs().max().item())
+    assert err < 1e-3, ("MTP export module != training module", err)
+    return err
+
+
+def build_mtp(tw):
+    """Writes models/test-tiny/mtp.onnx and mtp-reference.json and adds "mtp" to specdec.json.
+
+    tw: the target's weights (build_main). Returns stats for the model card."""
+    TM, TX = mtp_train_modules()
+    print("MTP module: tuning the hidden-state share (goal: MTP argmax == target argmax of x[i+2] "
+          "~%.0f%%)" % (100 * MTP_AGREE_GOAL))
+    best = None
+    for c in MTP_H_SCALES:
+        _, mtp, _ = mtp_module(tw, c)
+        ag = mtp_agreement(tw, mtp)
+        print("  h scale %.2f: agreement %.3f" % (c, ag))
+        if c > 0 and (best is None or abs(ag - MTP_AGREE_GOAL) < abs(best[1] - MTP_AGREE_GOAL)):
+            best = (c, ag)
+    h_scale = best[0]
+    cfg, mtp, mod = mtp_module(tw, h_scale)
+    agree = mtp_agreement(tw, mtp, n_seq=256, seed=7)
+    inc_err = check_mtp_export_vs_training(mod, mtp, tw, cfg)
+
+    path = os.path.join(OUT_DIR, "mtp.onnx")
+    feeds = TX.mtp_feeds(cfg, 2, 3, 4, 0)
+    bt = {0: "batch", 1: "seq"}
+    dyn = {"input_ids": bt, "position_ids": bt, "hidden_states": bt,
+           "attention_mask": {0: "batch", 2: "seq", 3: "total"}, "past_key_0": {0: "batch", 1: "past"},
+           "past_value_0": {0: "batch", 1: "past"}, "logits": bt, "hidden_states_out": bt,
+           "new_key_0": bt, "new_value_0": bt}
+    with tempfile.TemporaryDirectory() as td:
+        tmp = os.path.join(td, "m.onnx")
+        with torch.no_grad():
+            torch.onnx.export(mod, feeds, tmp, input_names=TX.MTP_INS, output_names=TX.MTP_OUTS,
+                              dynamic_axes=dyn, opset_version=OPSET, do_constant_folding=True)
+        model = onnx.load(tmp)
+    kv = ["batch", "seq", cfg.kv_heads, cfg.head_size]
+    TX.set_output_shapes(model, {
+        "logits": ["batch", "seq", cfg.vocab], "hidden_states_out": ["batch", "seq", cfg.hidden],
+        "new_key_0": kv, "new_value_0": kv, "hidden_states": ["batch", "seq", cfg.hidden],
+        "attention_mask": ["batch", 1, "seq", "total"],
+        "past_key_0": ["batch", "past", cfg.kv_heads, cfg.head_size],
+        "past_value_0": ["batch", "past", cfg.kv_heads, cfg.head_size]})
+    model = TX.finish(model, path, "Tiny random-weight MTP module of test-tiny-target for tests "
+                                   "(docs/mtp-medusa-contract.md). Not trained.",
+                      {"specdec.contract": "1", "specdec.role": "mtp", "specdec.name": MTP_NAME,
+                       "specdec.target": TARGET.name, "specdec.num_layers": "1",
+                       "specdec.num_heads": str(cfg.heads), "specdec.num_kv_heads": str(cfg.kv_heads),
+                       "specdec.head_size": str(cfg.head_size), "specdec.hidden_size": str(cfg.hidden),
+                       "specdec.vocab_size": str(cfg.vocab), "specdec.max_positions": str(cfg.max_pos),
+                       "specdec.rope_theta": repr(float(cfg.rope_theta))})
+    model.producer_name = "specdec tools/make_test_models.py"
+    onnx.save(model, path)
+    feeds = TX.mtp_feeds(cfg, 2, 3, 5, 6)
+    with torch.no_grad():
+        want = mod(*feeds)
+    got = run_numpy(model, {n: f.numpy() for n, f in zip(TX.MTP_INS, feeds)})
+    onnx_err = max(float(np.abs(a - b.numpy()).max()) for a, b in zip(got, want))
+    assert onnx_err < 1e-4, onnx_err
+    print("  chosen h scale %.2f: agreement %.3f on 256x16 random contexts; export module vs training "
+          "module %.1e; ONNX graph (numpy interpreter) vs torch %.1e, %d nodes"
+          % (h_scale, agree, inc_err, onnx_err, len(model.graph.node)))
+
+    # Golden values for the Java runtime: the pairs (h_j, x[j+1]) of PROMPT, h from the float64
+    # reference target, through the training module (full recompute), then greedy chaining from
+    # the last pair with the module's own hidden state, as the MTP drafter does at depth > 1.
+    _, hs = reference_logits(TARGET, tw, PROMPT)
+    hs = hs.float()
+    ids = torch.tensor(PROMPT)
+    n = len(PROMPT) - 1
+    lg = mtp_full_logits(mtp, tw, hs[:n], ids[1:])
+    chain, P = [], n - 1
+    with torch.no_grad():
+        # cache of the first n - 1 pairs, then the last pair and its chained successors one by one
+        past_k = torch.zeros(1, 0, cfg.kv_heads, cfg.head_size)
+        past_v = past_k.clone()
+        _, _, k, v = mod(ids[None, 1:n], torch.arange(1, n)[None], hs[None, :n - 1],
+                         causal_mask(1, 0, n - 1), past_k, past_v)
+        past_k, past_v = k, v
+        h, x = hs[None, n - 1:n], ids[None, n:n + 1]
+        for _ in range(MTP_DEPTH):
+            l, h, k, v = mod(x, torch.tensor([[P + 1]]), h, causal_mask(1, P, 1), past_k, past_v)
+            past_k, past_v = torch.cat([past_k, k], 1), torch.cat([past_v, v], 1)
+            P += 1
+            x = l[:, :, :].argmax(-1)
+            chain.append(int(x))
+    assert chain[0] == int(lg[-1].argmax()), (chain, lg[-1].argmax())
+    write_json(os.path.join(OUT_DIR, "mtp-reference.json"), {
+        "description": "Golden values of mtp.onnx (tools/make_test_models.py build_mtp). Pairs (h_j, "
+                       "prompt_ids[j+1]) for j = 0..len-2, h_j the target's hidden states of the prompt "
+                       "(float64 reference), at RoPE positions j+1, run by the training module (full "
+                       "recompute). greedy_chain: from the last pair, argmax, then the module's own "
+                       "hidden_states_out with the drafted token at the next position, repeated.",
+        "model": "mtp.onnx", "target": "target.onnx", "prompt_ids": PROMPT,
+        "argmax_per_pair": [int(v) for v in lg.argmax(-1)],
+        "last_pair_logits_first16": [round(float(v), 6) for v in lg[-1, :16]],
+        "greedy_chain": chain,
+    })
+    spec_path = os.path.join(OUT_DIR, "specdec.json")
+    with open(spec_path, encoding="utf-8") as f:
+        spec = json.load(f)
+    spec["mtp"] = "mtp.onnx"
+    write_json(spec_path, spec)
+    return {"h_scale": h_scale, "agreement": agree, "chain": chain, "nodes": len(model.graph.node)}
+
+
+def append_mtp_card(stats):
+    """Adds the MTP module to the model card written by write_model_card."""
+    files = ["mtp.onnx", "mtp-reference.json"]
+    rows = "\n".join("| `%s` | %d | `%s` |" % (f, os.path.getsize(os.path.join(OUT_DIR, f)),
+                                              sha256(os.path.join(OUT_DIR, f))) for f in files)
+    text = f"""
+## MTP module (`mtp.onnx`)
+
+A DeepSeek-V3-style multi-token-prediction module for the target
+([interface](../../docs/mtp-medusa-contract.md)), **random, not trained**: RMSNorm(h_i) and
+RMSNorm(embed[x_(i+1)]) concatenated, projected by W_proj, one Llama block with its own KV cache,
+the target's final norm and LM head; predicts x_(i+2). Built so that drafting with it is not
+hopeless: the block is the target's layer 0, W_proj passes the normalized embedding through
+unchanged and adds a random projection of the normalized target hidden state (std
+{stats['h_scale']} / sqrt(hidden)), so the drafts depend on the hidden states fed to it.
+Measured: its argmax equals the target's argmax of x_(i+2) at **{100 * stats['agreement']:.1f} %**
+of slots (256 random 16-token contexts). {stats['nodes']} graph nodes. `mtp-reference.json` holds its
+golden logits and greedy chain on the prompt above (training module, full recompute).
+
+| file | bytes | sha256 |
+|---|---|---|
+{rows}
+"""
+    with open(os.path.join(OUT_DIR, "README.md"), "a", encoding="utf-8") as f:
+        f.write(text)
+# Medusa heads for the test target (docs/mtp-medusa-contract.md)
+# ----------------------------------------------------------------------------------------------
+
+MEDUSA_HEADS = 4
+
+
+class MedusaHeads(torch.nn.Module):
+    """K Medusa-1 heads: logits[k] = (h + silu(h W_k + b_k)) @ U_k, stacked to [K, B, T, V]."""
+
+    def __init__(self, w1, b1, lm):
+        super().__init__()
+        self.w1 = torch.nn.Parameter(w1.unsqueeze(1))  # [K, 1, Hd, Hd]
+        self.b1 = torch.nn.Parameter(b1.unsqueeze(1).unsqueeze(1))  # [K, 1, 1, Hd]
+        self.lm = torch.nn.Parameter(lm.unsqueeze(1))  # [K, 1, Hd, V]
+
+    def forward(self, hidden_states):
+        h = hidden_states.unsqueeze(0)  # [1, B, T, Hd]
+        x = torch.matmul(h, self.w1) + self.b1  # [K, B, T, Hd]
+        x = h + x * torch.sigmoid(x)
+        return torch.matmul(x, self.lm)  # [K, B, T, V]
+
+
+def medusa_reference(h, w1, b1, lm):
+    """Naive float64 loop over heads, batch and positions: the contract's formula, nothing shared."""
+    h, w1, b1, lm = (np.asarray(t, dtype=np.float64) for t in (h, w1, b1, lm))
+    K, (B, T, _), V = w1.shape[0], h.shape, lm.shape[2]
+    out = np.zeros((K, B, T, V))
+    for k in range(K):
+        for b in range(B):
+            for t in range(T):
+                z = h[b, t] @ w1[k] + b1[k]
+                out[k, b, t] = (h[b, t] + z / (1.0 + np.exp(-z))) @ lm[k]
+    return out
+
+
+def build_medusa():
+    """Random-weight Medusa heads on the test target; writes medusa.onnx and registers it."""
+    cfg = TARGET
+    Hd, V, K = cfg.hidden, cfg.vocab, MEDUSA_HEADS
+    g = torch.Generator().manual_seed(4321)
+    target_lm = init_weights(TARGET, seed=1234, lm_scale=LM_SCALE)["lm_head"].clone()
+    target_lm[:, [0, 1]] = 0.0
+    w1 = torch.randn(K, Hd, Hd, generator=g) / math.sqrt(Hd)
+    b1 = torch.randn(K, Hd, generator=g) * 0.1
+    # Each head's LM head starts from the target's, as Medusa initialises them, plus noise.
+    lm = target_lm.unsqueeze(0).repeat(K, 1, 1) + torch.randn(K, Hd, V, generator=g) * (LM_SCALE / math.sqrt(Hd)) * 0.5
+    lm[:, :, [0, 1]] = 0.0
+    mod = MedusaHeads(w1, b1, lm).eval()
+    path = os.path.join(OUT_DIR, "medusa.onnx")
+    example = torch.randn(2, 3, Hd, generator=g)
+    with tempfile.TemporaryDirectory() as td:
+        tmp = os.path.join(td, "m.onnx")
+        with torch.no_grad():
+            torch.onnx.export(mod, (example,), tmp, input_names=["hidden_states"], output_names=["logits"],
+                              dynamic_axes={"hidden_states": {0: "batch", 1: "seq"},
+                                            "logits": {1: "batch", 2: "seq"}},
+                              opset_version=OPSET, do_constant_folding=True)
+        model = onnx.load(tmp)
+    set_shape(model.graph.input[0], ["batch", "seq", Hd])
+    set_shape(model.graph.output[0], [K, "batch", "seq", V])
+    del model.graph.value_info[:]
+    model.producer_name = "specdec tools/make_test_models.py"
+    model.producer_version = "1"
+    model.doc_string = "Tiny random-weight Medusa heads on test-tiny-target, for tests. Not trained."
+    onnx.helper.set_model_props(model, {
+        "specdec.contract": "1",
+        "specdec.role": "medusa",
+        "specdec.name": "test-tiny-medusa",
+        "specdec.target": TARGET.name,
+        "specdec.medusa_heads": str(K),
+        "specdec.hidden_size": str(Hd),
+        "specdec.vocab_size": str(V),
+    })
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, path)
+    # Reference check: the exported graph (numpy interpreter) against the naive formula.
+    hs = torch.randn(2, 5, Hd, generator=g).numpy()
+    got = run_numpy(model, {"hidden_states": hs})[0]
+    want = medusa_reference(hs, w1.numpy(), b1.numpy(), lm.numpy())
+    err = float(np.abs(got - want).max())
+    assert got.shape == (K, 2, 5, V) and err < 1e-4, (got.shape, err)
+    print("  %-28s ONNX graph (numpy interpreter) vs naive float64 formula: max|d| %.2e, %d nodes"
+          % ("test-tiny-medusa", err, len(model.graph.node)))
+    # A golden row for the Java test: one hidden state and the first logits of every head.
+    h1 = torch.randn(1, 1, Hd, generator=g).numpy()
+    ref = medusa_reference(h1, w1.numpy(), b1.numpy(), lm.numpy())
+    write_json(os.path.join(TESTDATA, "medusa-reference.json"), {
+        "description": "test-tiny medusa.onnx on one hidden state, naive float64 formula "
+                       "(h + silu(h W_k + b_k)) @ U_k; logits of each head, first 16 tokens",
+        "hidden_state": [round(float(v), 7) for v in h1[0, 0]],
+        "logits_first16": [[round(float(v), 6) for v in ref[k, 0, 0, :16]] for k in range(K)],
+        "argmax": [int(ref[k, 0, 0].argmax()) for k in range(K)],
+    })
+    # Register it in the bundle, keeping every other key as written.
+    bundle_path = os.path.join(OUT_DIR, "specdec.json")
+    with open(bundle_path, encoding="utf-8") as f:
+        bundle = json.load(f)
+    bundle["medusa"] = "medusa.onnx"
+    write_json(bundle_path, bundle)
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     os.makedirs(BAD_DIR, exist_ok=True)
     make_tokenizer()
+    if sys.argv[1:] == ["--medusa-only"]:  # regenerate only medusa.onnx (the rest is unchanged)
+        build_medusa()
+        print("done")
+        return
     stats, ref = build_main()
+    print("medusa heads")
+    build_medusa()
+    tw, _ = target_draft_weights(stats["alpha"])
+    mtp_stats = build_mtp(tw)
     print("bad-model fixtures")
     build_bad()
     write_model_card(stats, ref)
+    append_mtp_card(mtp_stats)
     print("done")
 
 

@@ -297,13 +297,16 @@ def export_medusa(ck_dir, path, mode, target_name):
 class MTPExport(torch.nn.Module):
     """One MTP step in the style of the contract decoder (see docs/mtp-medusa-contract.md)."""
 
-    def __init__(self, mtp, lm_head, cfg):
+    def __init__(self, mtp, lm_head, cfg, embed=None):
+        """embed: the target's [V, Hd] embedding when it is not tied to lm_head (the random-weight
+        test-tiny target of tools/make_test_models.py); None = tied, lm_head serves both."""
         super().__init__()
         self.cfg = cfg
         P = torch.nn.Parameter
         t = lambda lin: P(lin.weight.detach().t().contiguous())  # noqa: E731
         b = mtp.block
         self.lm_head = P(lm_head.detach().clone())          # [Hd, V], also the embedding (axis 1)
+        self.embed = None if embed is None else P(embed.detach().clone())
         self.hnorm, self.enorm = P(mtp.hnorm.weight.detach().clone()), P(mtp.enorm.weight.detach().clone())
         self.proj = t(mtp.proj)
         self.attn_norm, self.mlp_norm = P(b.attn_norm.weight.detach().clone()), P(b.mlp_norm.weight.detach().clone())
@@ -322,7 +325,10 @@ class MTPExport(torch.nn.Module):
         H, Hkv, D = cfg.heads, cfg.kv_heads, cfg.head_size
         G = H // Hkv
         rms, r0 = mtm.Decoder.rms, mtm.reshape0
-        e = self.lm_head[:, input_ids].permute(1, 2, 0)     # embedding of the next token [B,T,Hd]
+        if self.embed is None:
+            e = self.lm_head[:, input_ids].permute(1, 2, 0)  # embedding of the next token [B,T,Hd]
+        else:
+            e = self.embed[input_ids]
         x = torch.matmul(torch.cat([rms(hidden_states, self.hnorm), rms(e, self.enorm)], -1), self.proj)
         cos = self.rope_cos[position_ids]
         sin = self.rope_sin[position_ids]

@@ -61,9 +61,10 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "NAME=SPEC",
       description =
           "A config to measure (repeatable). SPEC: comma-separated key=value with keys drafter"
-              + " (none|draft|lookup|lookup+draft), k, temperature, top-k, top-p, ngram-max,"
-              + " ngram-min, branches, acceptance (greedy|rejection|typical[:EPS;DELTA]), tree"
-              + " (drafters with static trees only); keys left out take the bundle's defaults."
+              + " (none|draft|lookup|lookup+draft|mtp|medusa), k, temperature, top-k, top-p,"
+              + " ngram-max, ngram-min, branches, depth, mtp-branches, acceptance"
+              + " (greedy|rejection|typical[:EPS;DELTA]), tree (as --tree of decode,"
+              + " with ';' for ',' in dynamic trees); keys left out take the bundle's defaults."
               + " Default: one"
               + " config named after the bundle's default drafter, with all defaults.")
   List<String> configs = new ArrayList<>();

@@ -57,8 +57,10 @@ final class DecodeCommand implements Callable<Integer> {
           "Drafter: ${COMPLETION-CANDIDATES}. none = plain decoding; draft = the bundle's draft"
               + " model; lookup = prompt lookup (copies what followed earlier occurrences of the"
               + " last n-gram; no model); lookup+draft = lookup when the longest match has at"
-              + " least ngram-min tokens, else the draft model. Default: draft when the bundle has"
-              + " a draft model, else none.")
+              + " least ngram-min tokens, else the draft model; mtp = the bundle's MTP module on"
+              + " the target's hidden states (--depth, --mtp-branches); medusa = the bundle's"
+              + " Medusa heads fill --tree. Default: draft when the bundle has a draft model, else"
+              + " none.")
   DrafterKind drafter;
 
   @Option(
@@ -68,6 +70,9 @@ final class DecodeCommand implements Callable<Integer> {
   Integer draftTokens;
 
   @Mixin LookupOptions lookup;
+
+  @Mixin MtpOptions mtp;
+  @Mixin TreeOption tree;
 
   @Mixin SamplingOptions sampling;
 
@@ -165,6 +170,7 @@ final class DecodeCommand implements Callable<Integer> {
       throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
     }
     lookup.validate(cmd, drafter, draftTokens);
+    mtp.validate(cmd, drafter);
     sampling.validate(cmd);
   }
 
@@ -184,6 +190,8 @@ final class DecodeCommand implements Callable<Integer> {
       options.maxNewTokens(maxNewTokens);
     }
     lookup.applyTo(options);
+    mtp.applyTo(options);
+    tree.applyTo(options);
     sampling.applyTo(options);
     try {
       return options.build();

@@ -110,13 +110,13 @@ class BenchCommandTest {
             "--prompts",
             prompts().toString(),
             "--config",
-            "x=depth=2");
+            "x=width=2");
 
     assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
     assertTrue(
         cli.err()
             .startsWith(
-                "specdec: error: --config: config x: unknown key 'depth'; valid keys: drafter, k,"),
+                "specdec: error: --config: config x: unknown key 'width'; valid keys: drafter, k,"),
         cli.err());
   }
 

@@ -97,8 +97,8 @@ class CommandLineErrorsTest {
   @Test
   void unknownDrafterListsTheValidOnes() {
     assertUsageError(
-        Cli.run("decode", "--prompt", "a", "--drafter", "medusa"),
-        "unknown drafter 'medusa': expected one of [none, draft, lookup, lookup+draft]");
+        Cli.run("decode", "--prompt", "a", "--drafter", "eagle"),
+        "unknown drafter 'eagle': expected one of [none, draft, lookup, lookup+draft, mtp, medusa]");
   }
 
   @Test

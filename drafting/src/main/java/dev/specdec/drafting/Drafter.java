@@ -1,8 +1,11 @@
 package dev.specdec.drafting;
 
 import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 
@@ -35,6 +38,16 @@ public interface Drafter extends AutoCloseable {
    *     path.length - 1} drafts were accepted
    */
   void accepted(int[] path);
+
+  /**
+   * The target is about to commit {@code nodes} of one of its passes as its next cache rows: the
+   * prompt's prefill chain (nodes {@code 0..L-2}), or, every step before {@link #accepted}, the
+   * accepted path of the verification pass. Row {@code nodes[i]} of {@code pass} belongs to context
+   * position {@code firstPosition + i}, so over a sequence the calls cover every position but the
+   * pending last one, in order. Drafters that work from the target's hidden states (MTP, Medusa)
+   * copy them here; {@code pass} is valid during the call only. The default ignores it.
+   */
+  default void targetCommitting(int firstPosition, int[] nodes, ForwardOutput pass) {}
 
   /** Forgets all state of the previous sequence. */
   void reset();
@@ -71,5 +84,21 @@ public interface Drafter extends AutoCloseable {
   static DraftModelDrafter draftModel(
       CausalLm draft, SamplingConfig sampling, int k, RandomGenerator rng) {
     return DraftModelDrafter.of(draft, sampling, k, rng);
+  }
+
+  /**
+   * Medusa heads on the target's hidden state at the last accepted token, filling {@code tree} with
+   * each head's top-k; see {@link MedusaDrafter}. The drafter owns {@code heads}.
+   */
+  static MedusaDrafter medusa(MedusaHeads heads, TreeSpec tree) {
+    return MedusaDrafter.of(heads, tree);
+  }
+
+  /**
+   * A small model that drafts a tree (top-k branching per level, level by level under its own tree
+   * mask on its own cache); see {@link DraftTreeDrafter}. The drafter owns {@code draft}.
+   */
+  static DraftTreeDrafter draftModelTree(CausalLm draft, TreeSpec tree) {
+    return DraftTreeDrafter.of(draft, tree);
   }
 }

@@ -1,5 +1,6 @@
 package dev.specdec.drafting;
 
+import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelInfo;
 import java.util.Optional;
 
@@ -62,6 +63,13 @@ public final class LookupFirstDrafter implements Drafter {
   @Override
   public void accepted(int[] path) {
     active.accepted(path);
+  }
+
+  /** Both drafters see every target commit: the fallback may need positions lookup drafted. */
+  @Override
+  public void targetCommitting(int firstPosition, int[] nodes, ForwardOutput pass) {
+    lookup.targetCommitting(firstPosition, nodes, pass);
+    fallback.targetCommitting(firstPosition, nodes, pass);
   }
 
   @Override

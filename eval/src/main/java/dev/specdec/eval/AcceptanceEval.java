@@ -72,6 +72,8 @@ public final class AcceptanceEval {
       case NONE -> false; // the baseline every config is measured against
       case DRAFT, LOOKUP_DRAFT -> bundle.draft().isPresent();
       case LOOKUP -> true;
+      case MTP -> bundle.mtp().isPresent();
+      case MEDUSA -> bundle.medusa().isPresent();
     };
   }
 

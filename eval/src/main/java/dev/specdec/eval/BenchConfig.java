@@ -1,13 +1,11 @@
 package dev.specdec.eval;
 
+import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
-import java.util.Collections;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,10 +15,8 @@ import java.util.Set;
  * @param name the name reports show, not empty
  * @param options the settings of the speculative runs; the baseline runs use the same sampling,
  *     seed and length with no drafter
- * @param tree the token-tree shape the drafter fills (a shipped tree's name or a choice-list file),
- *     only for a drafter in {@link #TREE_DRAFTERS}; empty for the drafter's own shape
  */
-public record BenchConfig(String name, DecodeOptions options, Optional<String> tree) {
+public record BenchConfig(String name, DecodeOptions options) {
 
   /** The keys a spec may set, in the order {@link #spec()} writes them. */
   public static final List<String> KEYS =
@@ -33,41 +29,18 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
           "ngram-max",
           "ngram-min",
           "branches",
+          "depth",
+          "mtp-branches",
           "acceptance",
           "tree");
 
-  /**
-   * The drafters that fill a static tree shape given by the {@code tree} key. A drafter that
-   * supports trees (Medusa's, say) joins the harness by being listed here; the others build their
-   * own chains or tries and reject the key.
-   */
-  public static final Set<DrafterKind> TREE_DRAFTERS =
-      Collections.unmodifiableSet(EnumSet.noneOf(DrafterKind.class));
-
-  /** Validates presence, that the name is not blank and that the drafter takes the tree. */
+  /** Validates presence and that the name is not blank. */
   public BenchConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(options, "options");
-    Objects.requireNonNull(tree, "tree");
     if (name.isBlank()) {
       throw new IllegalArgumentException("a config's name must not be blank");
     }
-    if (tree.isPresent() && !TREE_DRAFTERS.contains(options.drafter())) {
-      throw new IllegalArgumentException(
-          "config "
-              + name
-              + ": drafter "
-              + options.drafter()
-              + " builds its own drafts and takes no tree="
-              + tree.get()
-              + "; drafters that take a tree: "
-              + (TREE_DRAFTERS.isEmpty() ? "none in this build" : TREE_DRAFTERS.toString()));
-    }
-  }
-
-  /** A config with the drafter's own tree shape. */
-  public BenchConfig(String name, DecodeOptions options) {
-    this(name, options, Optional.empty());
   }
 
   /**
@@ -97,7 +70,6 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
   public static BenchConfig parse(String name, String spec, DecodeOptions.Builder base) {
     Objects.requireNonNull(spec, "spec");
     Set<String> seen = new HashSet<>();
-    String tree = null;
     for (String pair : spec.split(",", -1)) {
       if (pair.isBlank() && spec.isBlank()) {
         break;
@@ -116,14 +88,7 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
       if (!seen.add(key)) {
         throw new IllegalArgumentException("config " + name + ": key '" + key + "' given twice");
       }
-      if (key.equals("tree")) {
-        if (value.isEmpty()) {
-          throw new IllegalArgumentException("config " + name + ": tree= needs a tree name");
-        }
-        tree = value;
-      } else {
-        apply(name, key, value, base);
-      }
+      apply(name, key, value, base);
     }
     DecodeOptions options;
     try {
@@ -131,7 +96,7 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("config " + name + ": " + e.getMessage(), e);
     }
-    return new BenchConfig(name, options, Optional.ofNullable(tree));
+    return new BenchConfig(name, options);
   }
 
   private static void apply(String name, String key, String value, DecodeOptions.Builder base) {
@@ -145,13 +110,18 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
       case "ngram-min" -> base.ngramMin(integer(name, key, value));
       case "branches" -> base.branches(integer(name, key, value));
       case "acceptance" -> base.acceptance(acceptance(name, value));
+      case "depth" -> base.depth(integer(name, key, value));
+      case "mtp-branches" -> base.mtpBranches(integer(name, key, value));
+      // A dynamic tree's own commas would split the spec: write it with ';' (budget=8;depth=4;...).
+      case "tree" -> base.tree(TreeSpec.parse(value.replace(';', ',')));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
 
   /**
    * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p, with a
-   * lookup drafter ngram-max, ngram-min and branches, an explicit acceptance rule, and a tree.
+   * lookup drafter ngram-max, ngram-min and branches, with the mtp drafter depth and mtp-branches,
+   * an explicit acceptance rule, and a tree.
    */
   public String spec() {
     StringBuilder spec =
@@ -177,9 +147,19 @@ public record BenchConfig(String name, DecodeOptions options, Optional<String> t
                     .append(",branches=")
                     .append(lookup.branches()));
     options
+        .mtp()
+        .ifPresent(
+            mtp ->
+                spec.append(",depth=")
+                    .append(mtp.depth())
+                    .append(",mtp-branches=")
+                    .append(mtp.branches()));
+    options
+        .tree()
+        .ifPresent(tree -> spec.append(",tree=").append(tree.describe().replace(',', ';')));
+    options
         .acceptance()
         .ifPresent(rule -> spec.append(",acceptance=").append(acceptanceSpec(rule)));
-    tree.ifPresent(t -> spec.append(",tree=").append(t));
     return spec.toString();
   }
 

@@ -3,11 +3,13 @@ package dev.specdec.eval;
 import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.LookupFirstDrafter;
+import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.ModelInfo;
@@ -115,6 +117,28 @@ public final class BundleDecoder implements AutoCloseable {
               + " needs: use drafter none or lookup, or add \"draft\" to its "
               + ModelBundle.MANIFEST);
     }
+    if (options.drafter().needsMtpModule() && bundle.mtp().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no MTP module, which drafter "
+              + options.drafter()
+              + " needs: use another drafter, or export one (tools/train/export.py --mtp) and add"
+              + " \"mtp\" to its "
+              + ModelBundle.MANIFEST);
+    }
+    if (options.drafter().needsMedusa() && bundle.medusa().isEmpty()) {
+      throw new BundleException(
+          "bundle '"
+              + bundle.name()
+              + "' in "
+              + bundle.root()
+              + " has no Medusa heads, which drafter medusa needs: use another drafter, or add"
+              + " \"medusa\" to its "
+              + ModelBundle.MANIFEST);
+    }
     Engine engine = Engine.create();
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
@@ -136,7 +160,12 @@ public final class BundleDecoder implements AutoCloseable {
       drafter =
           switch (options.drafter()) {
             case NONE -> Drafter.none();
-            case DRAFT -> draftModel(engine, bundle, device, options, drafterRandom);
+            case DRAFT ->
+                options.tree().isPresent()
+                    ? Drafter.draftModelTree(
+                        load(engine, bundle.draft().orElseThrow(), device), options.tree().get())
+                    : draftModel(engine, bundle, device, options, drafterRandom);
+            case MEDUSA -> medusa(engine, bundle, device, options, info);
             case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
             case LOOKUP_DRAFT -> {
               LookupConfig config = lookupConfig(options);
@@ -147,6 +176,7 @@ public final class BundleDecoder implements AutoCloseable {
                   draftModel(engine, bundle, device, options, drafterRandom),
                   config.ngramMin());
             }
+            case MTP -> mtpDrafter(engine, bundle, device, options, info, drafterRandom);
           };
       BundleDecoder decoder =
           new BundleDecoder(bundle, options, engine, tokenizer, target, drafter, drafterRandom);
@@ -173,6 +203,44 @@ public final class BundleDecoder implements AutoCloseable {
         options.sampling(),
         options.draftTokens(),
         random);
+  }
+
+  private static Drafter mtpDrafter(
+      Engine engine,
+      ModelBundle bundle,
+      Device device,
+      DecodeOptions options,
+      ModelInfo target,
+      Random random)
+      throws IOException, ModelContractException, DeviceUnavailableException {
+    try {
+      return MtpDrafter.of(
+          engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
+          options.sampling(),
+          options.mtp().orElseThrow().config(options.draftTokens()),
+          random);
+    } catch (IllegalStateException e) {
+      // The engine is fresh and open, so this is Engine's "device unavailable" failure.
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+  }
+
+  private static Drafter medusa(
+      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, ModelInfo target)
+      throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
+    MedusaHeads heads;
+    try {
+      heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
+    } catch (IllegalStateException e) {
+      throw new DeviceUnavailableException(e.getMessage(), e);
+    }
+    try {
+      heads.requireTarget(target);
+      return Drafter.medusa(heads, options.tree().orElseThrow());
+    } catch (IllegalArgumentException e) {
+      heads.close();
+      throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
+    }
   }
 
   private static LookupConfig lookupConfig(DecodeOptions options) {

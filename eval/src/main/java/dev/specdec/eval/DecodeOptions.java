@@ -1,9 +1,11 @@
 package dev.specdec.eval;
 
 import dev.specdec.drafting.LookupConfig;
+import dev.specdec.drafting.MtpConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.util.Objects;
@@ -24,6 +26,10 @@ import java.util.Optional;
  *     DrafterKind#usesLookup() uses lookup}
  * @param acceptance an explicit acceptance rule; empty for the one the sampling calls for (greedy
  *     at temperature 0, rejection sampling otherwise)
+ * @param mtp the MTP drafter's settings: present exactly when {@code drafter} is {@link
+ *     DrafterKind#MTP}
+ * @param tree the token tree the drafter fills: present for {@link DrafterKind#MEDUSA} (always) and
+ *     optionally {@link DrafterKind#DRAFT} (a tree instead of a chain); k still caps its drafts
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -32,11 +38,34 @@ public record DecodeOptions(
     long seed,
     int maxNewTokens,
     Optional<Lookup> lookup,
-    Optional<AcceptanceRule> acceptance) {
+    Optional<AcceptanceRule> acceptance,
+    Optional<Mtp> mtp,
+    Optional<TreeSpec> tree) {
+
+  /** The tree of the medusa drafter when none is given: small, as verification on a CPU wants. */
+  public static final String DEFAULT_MEDUSA_TREE = "medusa-8";
 
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
+    Objects.requireNonNull(mtp, "mtp");
+    if (drafter.needsMtpModule() != mtp.isPresent()) {
+      throw new IllegalArgumentException(
+          "MTP settings go with the mtp drafter only; drafter "
+              + drafter
+              + (mtp.isPresent() ? " was given " + mtp.get() : " was given none"));
+    }
+    Objects.requireNonNull(tree, "tree");
+    if (tree.isPresent() && !drafter.takesTree()) {
+      throw new IllegalArgumentException(
+          "a tree ("
+              + tree.get().describe()
+              + ") goes with the medusa and draft drafters only, not "
+              + drafter);
+    }
+    if (drafter == DrafterKind.MEDUSA && tree.isEmpty()) {
+      throw new IllegalArgumentException("the medusa drafter needs a tree");
+    }
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(lookup, "lookup");
     Objects.requireNonNull(acceptance, "acceptance");
@@ -77,6 +106,32 @@ public record DecodeOptions(
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
+  }
+
+  /**
+   * Options without a tree (chains, lookup tries), with the default MTP settings ({@link
+   * Mtp#defaultsFor}) when {@code drafter} is {@link DrafterKind#MTP}, none otherwise.
+   */
+  public DecodeOptions(
+      DrafterKind drafter,
+      int draftTokens,
+      SamplingConfig sampling,
+      long seed,
+      int maxNewTokens,
+      Optional<Lookup> lookup,
+      Optional<AcceptanceRule> acceptance) {
+    this(
+        drafter,
+        draftTokens,
+        sampling,
+        seed,
+        maxNewTokens,
+        lookup,
+        acceptance,
+        drafter != null && drafter.needsMtpModule()
+            ? Optional.of(Mtp.defaultsFor(draftTokens))
+            : Optional.empty(),
+        Optional.empty());
   }
 
   /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
@@ -225,6 +280,37 @@ public record DecodeOptions(
     }
   }
 
+  /**
+   * Settings of the {@link DrafterKind#MTP} drafter. The most drafts per proposal is the options'
+   * k.
+   *
+   * @param depth the most chained MTP steps: the deepest draft, in {@code [1, 64]}
+   * @param branches children per expanded node, in {@code [1, 64]}; 1 drafts a chain
+   */
+  public record Mtp(int depth, int branches) {
+    /** Validates ranges with messages naming the setting and its value. */
+    public Mtp {
+      if (depth < 1 || depth > MtpConfig.MAX) {
+        throw new IllegalArgumentException(
+            "depth must be in [1, " + MtpConfig.MAX + "], was " + depth);
+      }
+      if (branches < 1 || branches > MtpConfig.MAX) {
+        throw new IllegalArgumentException(
+            "MTP branches must be in [1, " + MtpConfig.MAX + "], was " + branches);
+      }
+    }
+
+    /** A chain as long as k allows: depth k (at least 1), one branch. */
+    public static Mtp defaultsFor(int draftTokens) {
+      return new Mtp(Math.max(1, Math.min(draftTokens, MtpConfig.MAX)), 1);
+    }
+
+    /** The drafting module's configuration for {@code k} drafts per proposal. */
+    public MtpConfig config(int k) {
+      return new MtpConfig(depth, branches, k);
+    }
+  }
+
   /** Starts from a bundle's defaults; each setter overrides one of them. */
   public static final class Builder {
     private DrafterKind drafter;
@@ -238,6 +324,10 @@ public record DecodeOptions(
     private Integer ngramMin;
     private Integer branches;
     private AcceptanceRule acceptance; // null: the rule the sampling calls for
+    private Integer depth; // null: the MTP default, k
+    private Integer mtpBranches; // null: 1
+    private TreeSpec tree; // null: none (medusa: DEFAULT_MEDUSA_TREE)
+    private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
       this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
@@ -257,6 +347,7 @@ public record DecodeOptions(
     /** The most drafts per step, k; 0 means plain decoding. */
     public Builder draftTokens(int k) {
       this.draftTokens = k;
+      this.draftTokensSet = true;
       return this;
     }
 
@@ -311,6 +402,28 @@ public record DecodeOptions(
       return this;
     }
 
+    /** The MTP drafter's most chained steps; default k. */
+    public Builder depth(int depth) {
+      this.depth = depth;
+      return this;
+    }
+
+    /** The MTP drafter's children per expanded node; default 1, a chain. */
+    public Builder mtpBranches(int branches) {
+      this.mtpBranches = branches;
+      return this;
+    }
+
+    /**
+     * The token tree of the medusa drafter (default {@link #DEFAULT_MEDUSA_TREE}) or of the draft
+     * drafter (default none: a chain). Unless k is set explicitly, k becomes the tree's most
+     * drafts.
+     */
+    public Builder tree(TreeSpec tree) {
+      this.tree = Objects.requireNonNull(tree, "tree");
+      return this;
+    }
+
     /** The acceptance rule, overriding the one the sampling calls for. */
     public Builder acceptance(AcceptanceRule acceptance) {
       this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
@@ -345,14 +458,33 @@ public record DecodeOptions(
                 : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
         lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
       }
+      Optional<Mtp> mtp = Optional.empty();
+      if (drafter.needsMtpModule()) {
+        Mtp defaults = Mtp.defaultsFor(draftTokens);
+        mtp =
+            Optional.of(
+                new Mtp(
+                    depth != null ? depth : defaults.depth(),
+                    mtpBranches != null ? mtpBranches : defaults.branches()));
+      }
+      TreeSpec treeSpec =
+          drafter == DrafterKind.MEDUSA && tree == null
+              ? TreeSpec.parse(DEFAULT_MEDUSA_TREE)
+              : drafter.takesTree() ? tree : null;
+      int k =
+          treeSpec != null && !draftTokensSet
+              ? Math.min(treeSpec.maxDrafts(), SpeculativeDecoder.MAX_DRAFT_TOKENS)
+              : draftTokens;
       return new DecodeOptions(
           drafter,
-          draftTokens,
+          k,
           sampling,
           seed,
           maxNewTokens,
           lookup,
-          Optional.ofNullable(acceptance));
+          Optional.ofNullable(acceptance),
+          mtp,
+          Optional.ofNullable(treeSpec));
     }
   }
 }

@@ -55,9 +55,10 @@ public record DecodeReport(
 
   /**
    * The report as a JSON object. Non-finite numbers (an acceptance rate with nothing drafted, a
-   * rate with no time measured) are {@code null}. With a lookup drafter it adds {@code ngramMax},
-   * {@code ngramMin} and {@code branches}; with a comparison it adds {@code
-   * baselineTokensPerSecond}, {@code speedup} and {@code identicalToBaseline}, among others.
+   * rate with no time measured) are {@code null}. With a tree it adds {@code tree}; with a lookup
+   * drafter it adds {@code ngramMax}, {@code ngramMin} and {@code branches}; with the mtp drafter
+   * {@code depth} and {@code branches}; with a comparison it adds {@code baselineTokensPerSecond},
+   * {@code speedup} and {@code identicalToBaseline}, among others.
    */
   public JsonObject toJsonObject() {
     DecodeStats stats = result.stats();
@@ -96,6 +97,14 @@ public record DecodeReport(
               json.addProperty("ngramMin", lookup.ngramMin());
               json.addProperty("branches", lookup.branches());
             });
+    options
+        .mtp()
+        .ifPresent(
+            mtp -> {
+              json.addProperty("depth", mtp.depth());
+              json.addProperty("branches", mtp.branches());
+            });
+    options.tree().ifPresent(tree -> json.addProperty("tree", tree.describe()));
     json.addProperty("rule", rule);
     json.addProperty("temperature", options.sampling().temperature());
     json.addProperty("topK", options.sampling().topK());
@@ -140,6 +149,18 @@ public record DecodeReport(
               lookup.ngramMin(),
               lookup.ngramMax(),
               lookup.branches() == 1 ? "1 branch" : lookup.branches() + " branches");
+    }
+    if (options.mtp().isPresent()) {
+      DecodeOptions.Mtp mtp = options.mtp().get();
+      drafting +=
+          String.format(
+              Locale.ROOT,
+              ", depth %d, %s",
+              mtp.depth(),
+              mtp.branches() == 1 ? "1 branch" : mtp.branches() + " branches");
+    }
+    if (options.tree().isPresent()) {
+      drafting += ", tree " + options.tree().get().describe();
     }
     String sampling =
         options.sampling().isGreedy()

@@ -15,7 +15,17 @@ public enum DrafterKind {
    * Prompt lookup when the longest match has at least ngram-min tokens, the bundle's draft model
    * otherwise.
    */
-  LOOKUP_DRAFT("lookup+draft");
+  LOOKUP_DRAFT("lookup+draft"),
+  /**
+   * The bundle's MTP module on the target's hidden states: chains of up to depth drafts, or trees
+   * with several branches per node (see {@link dev.specdec.drafting.MtpDrafter}).
+   */
+  MTP("mtp"),
+  /**
+   * The bundle's Medusa heads on the target's hidden state fill a tree (a shipped or user shape, or
+   * a dynamic tree) with their top-k candidates.
+   */
+  MEDUSA("medusa");
 
   private final String label;
 
@@ -28,6 +38,24 @@ public enum DrafterKind {
    */
   public boolean needsDraftModel() {
     return this == DRAFT || this == LOOKUP_DRAFT;
+  }
+
+  /** True when this drafter runs the bundle's MTP module: {@link #MTP}. */
+  public boolean needsMtpModule() {
+    return this == MTP;
+  }
+
+  /** True when this drafter runs the bundle's Medusa heads: {@link #MEDUSA}. */
+  public boolean needsMedusa() {
+    return this == MEDUSA;
+  }
+
+  /**
+   * True when this drafter can draft a token tree given by a {@link dev.specdec.tree.TreeSpec}:
+   * {@link #MEDUSA} always, {@link #DRAFT} when one is given (top-k per level instead of a chain).
+   */
+  public boolean takesTree() {
+    return this == MEDUSA || this == DRAFT;
   }
 
   /** True when this drafter looks up the context: {@link #LOOKUP}, {@link #LOOKUP_DRAFT}. */

@@ -82,11 +82,11 @@ class BenchConfigTest {
   void rejectsAnUnknownKeyListingTheValidOnes() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> BenchConfig.parse("x", "k=4,depth=3", base()));
+            IllegalArgumentException.class, () -> BenchConfig.parse("x", "k=4,width=3", base()));
 
     assertEquals(
-        "config x: unknown key 'depth'; valid keys: drafter, k, temperature, top-k, top-p,"
-            + " ngram-max, ngram-min, branches, acceptance, tree",
+        "config x: unknown key 'width'; valid keys: drafter, k, temperature, top-k, top-p,"
+            + " ngram-max, ngram-min, branches, depth, mtp-branches, acceptance, tree",
         e.getMessage());
   }
 
@@ -99,9 +99,9 @@ class BenchConfigTest {
     assertTrue(
         assertThrows(
                 IllegalArgumentException.class,
-                () -> BenchConfig.parse("x", "drafter=medusa", base()))
+                () -> BenchConfig.parse("x", "drafter=eagle", base()))
             .getMessage()
-            .startsWith("config x: unknown drafter 'medusa'"));
+            .startsWith("config x: unknown drafter 'eagle'"));
     assertEquals(
         "config x: top-p must be in (0, 1] (1 = off), was 1.5",
         assertThrows(
@@ -144,21 +144,5 @@ class BenchConfigTest {
             IllegalArgumentException.class,
             () -> BenchConfig.parse("bad", "acceptance=always", base()));
     assertTrue(e.getMessage().contains("unknown acceptance rule 'always'"), e.getMessage());
-  }
-
-  @Test
-  void treeKeyIsRefusedByDraftersThatBuildTheirOwnDrafts() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> BenchConfig.parse("m", "drafter=draft,tree=mc_sim_7b_63", base()));
-    assertEquals(
-        "config m: drafter draft builds its own drafts and takes no tree=mc_sim_7b_63; drafters"
-            + " that take a tree: "
-            + (BenchConfig.TREE_DRAFTERS.isEmpty()
-                ? "none in this build"
-                : BenchConfig.TREE_DRAFTERS.toString()),
-        e.getMessage());
-    assertTrue(BenchConfig.KEYS.contains("tree"));
   }
 }

@@ -153,7 +153,7 @@ class DecodeOptionsTest {
   @Test
   void drafterKindsAreNamedAsTheirDrafters() {
     assertEquals(
-        List.of("none", "draft", "lookup", "lookup+draft"),
+        List.of("none", "draft", "lookup", "lookup+draft", "mtp", "medusa"),
         Arrays.stream(DrafterKind.values()).map(DrafterKind::toString).toList());
   }
 

@@ -42,6 +42,7 @@ public final class Engine implements AutoCloseable {
   private final OrtEnvironment env;
   private final EngineOptions options;
   private final Set<CausalLm> openModels = new LinkedHashSet<>();
+  private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
   private boolean closed;
 
   private Engine(OrtEnvironment env, EngineOptions options) {
@@ -125,51 +126,113 @@ public final class Engine implements AutoCloseable {
    */
   public CausalLm loadCausalLm(Path onnxFile, Device device)
       throws IOException, ModelContractException {
-    requireOpen();
-    Objects.requireNonNull(device, "device");
-    if (!Files.isRegularFile(onnxFile)) {
-      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
-    }
+    return load(
+        onnxFile,
+        device,
+        "model ",
+        (model, session) -> {
+          CausalLm lm =
+              switch (LayoutDetector.detect(model, session)) {
+                case SPECDEC_V1 ->
+                    new OnnxCausalLm(
+                        env, session, ModelContract.validate(model, session), openModels::remove);
+                case OPTIMUM ->
+                    new OptimumCausalLm(
+                        env,
+                        session,
+                        OptimumLayout.validate(model, session, parentOf(onnxFile)),
+                        openModels::remove);
+              };
+          openModels.add(lm);
+          return lm;
+        });
+  }
+
+  /**
+   * Loads an MTP module (docs/mtp-medusa-contract.md) for {@code target} and validates it once,
+   * here: its interface, and that it was made for this target (the target's {@code specdec.name},
+   * hidden size and vocabulary).
+   *
+   * <p>Its KV cache is allocated now. The caller owns the module and closes it; closing this engine
+   * closes it too.
+   *
+   * @param target what the target declared, e.g. {@code targetLm.info()}
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the module breaks the interface or belongs to another
+   *     target
+   * @throws IllegalStateException when the device is unavailable, or the engine is closed
+   */
+  public MtpModule loadMtp(Path onnxFile, Device device, ModelInfo target)
+      throws IOException, ModelContractException {
+    Objects.requireNonNull(target, "target");
+    return load(
+        onnxFile,
+        device,
+        "MTP module ",
+        (model, session) -> {
+          MtpInfo info = MtpContract.validate(model, session, target);
+          OnnxCausalLm core =
+              new OnnxCausalLm(
+                  env,
+                  session,
+                  MtpContract.asModelInfo(info, target),
+                  openModels::remove,
+                  OnnxCausalLm.Layout.MTP);
+          openModels.add(core);
+          return new OnnxMtpModule(core, info);
+        });
+  }
+
+  /** Validates a freshly opened session and wraps it; see {@link #load}. */
+  @FunctionalInterface
+  private interface SessionWrapper<T> {
+    T wrap(String model, OrtSession session)
+        throws ModelContractException, IOException, OrtException;
+  }
+
+  /**
+   * Opens a session on {@code onnxFile} and hands it to {@code wrapper}, which validates it and
+   * wraps it into the model that owns it from then on; on any failure the session is closed.
+   *
+   * @param kind how messages name the file: {@code "model "}, {@code "MTP module "}
+   */
+  private <T> T load(Path onnxFile, Device device, String kind, SessionWrapper<T> wrapper)
+      throws IOException, ModelContractException {
     String model = onnxFile.getFileName().toString();
-    OrtSession session;
-    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
-      sessionOptions.disablePerSessionThreads();
-      sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-      addExecutionProvider(sessionOptions, device);
-      session = env.createSession(onnxFile.toString(), sessionOptions);
-    } catch (OrtException e) {
-      throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
-          e);
-    }
+    OrtSession session = openSession(onnxFile, device);
     try {
-      CausalLm lm =
-          switch (LayoutDetector.detect(model, session)) {
-            case SPECDEC_V1 ->
-                new OnnxCausalLm(
-                    env, session, ModelContract.validate(model, session), openModels::remove);
-            case OPTIMUM ->
-                new OptimumCausalLm(
-                    env,
-                    session,
-                    OptimumLayout.validate(model, session, parentOf(onnxFile)),
-                    openModels::remove);
-          };
-      openModels.add(lm);
-      return lm;
+      return wrapper.wrap(model, session);
     } catch (ModelContractException | IOException | RuntimeException e) {
       closeAfterFailure(session, e);
       throw e;
     } catch (OrtException e) {
       IOException failure =
           new IOException(
-              "model "
-                  + model
-                  + ": could not read its inputs, outputs or metadata: "
-                  + e.getMessage(),
+              kind + model + ": could not read its inputs, outputs or metadata: " + e.getMessage(),
               e);
       closeAfterFailure(session, failure);
       throw failure;
+    }
+  }
+
+  /** A session on the global thread pool with full graph optimization, on {@code device}. */
+  private OrtSession openSession(Path onnxFile, Device device) throws IOException {
+    requireOpen();
+    Objects.requireNonNull(device, "device");
+    if (!Files.isRegularFile(onnxFile)) {
+      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
+    }
+    String model = onnxFile.getFileName().toString();
+    try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
+      sessionOptions.disablePerSessionThreads();
+      sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      addExecutionProvider(sessionOptions, device);
+      return env.createSession(onnxFile.toString(), sessionOptions);
+    } catch (OrtException e) {
+      throw new IOException(
+          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -284,6 +347,29 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * Loads Medusa heads ({@code medusa.onnx}, docs/mtp-medusa-contract.md) and validates their
+   * metadata, input and output once, here. The caller owns and closes them; closing this engine
+   * closes them too. Check them against their target with {@link MedusaHeads#requireTarget}.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the file is not Medusa heads as the interface describes
+   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   */
+  public MedusaHeads loadMedusaHeads(Path onnxFile, Device device)
+      throws IOException, ModelContractException {
+    return load(
+        onnxFile,
+        device,
+        "Medusa heads ",
+        (model, session) -> {
+          OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
+          openHeads.add(heads);
+          return heads;
+        });
+  }
+
+  /**
    * Loads a Hugging Face {@code tokenizer.json}. The caller owns and closes the tokenizer.
    *
    * @throws NoSuchFileException when the file does not exist
@@ -303,6 +389,9 @@ public final class Engine implements AutoCloseable {
     closed = true;
     for (CausalLm lm : new ArrayList<>(openModels)) {
       lm.close();
+    }
+    for (OnnxMedusaHeads heads : new ArrayList<>(openHeads)) {
+      heads.close();
     }
   }
 

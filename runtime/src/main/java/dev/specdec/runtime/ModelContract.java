@@ -170,7 +170,7 @@ final class ModelContract {
     }
   }
 
-  private static int intValue(String model, Map<String, String> metadata, String key)
+  static int intValue(String model, Map<String, String> metadata, String key)
       throws ModelContractException {
     String text = metadata.get(key);
     try {

@@ -27,8 +27,26 @@ import java.util.function.Consumer;
  * values straight into the cache: nothing is copied except by {@link #commit} of a non-contiguous
  * path. Logits, hidden states and the three small inputs live in preallocated direct buffers sized
  * for the largest T seen so far.
+ *
+ * <p>The same machinery runs an MTP module ({@link Layout#MTP}, wrapped by {@link OnnxMtpModule}):
+ * one more input, the caller's hidden states per node, and positions shifted by one.
  */
 final class OnnxCausalLm implements CausalLm {
+  /**
+   * How a session's tensors map onto a pass.
+   *
+   * @param hiddenOutput the output holding the final-norm hidden states
+   * @param hiddenInput the input that takes hidden states from the caller, or {@code null}
+   * @param positionOffset added to every position: cache row j sits at position j + offset
+   */
+  record Layout(String hiddenOutput, String hiddenInput, int positionOffset) {
+    /** A decoder of the model contract. */
+    static final Layout DECODER = new Layout("hidden_states", null, 0);
+
+    /** An MTP module: slot j holds (hidden state at j, token j + 1) at position j + 1. */
+    static final Layout MTP = new Layout("hidden_states_out", "hidden_states", 1);
+  }
+
   /** Rows the input/output buffers start with; they grow when a larger tree comes. */
   private static final int INITIAL_MAX_T = 16;
 
@@ -37,6 +55,7 @@ final class OnnxCausalLm implements CausalLm {
   private final ModelInfo info;
   private final String label; // "model 'name'" for messages
   private final Consumer<OnnxCausalLm> onClose;
+  private final Layout layout;
   private final int layers;
   private final int row; // floats per cache row of one layer's keys (or values): Hkv * D
   private final long[] kvShapeTail; // {Hkv, D}
@@ -50,6 +69,7 @@ final class OnnxCausalLm implements CausalLm {
   private FloatBuffer mask; // (maxT, maxPositions) used as (T, P + T)
   private FloatBuffer logits; // (maxT, V)
   private FloatBuffer hidden; // (maxT, H)
+  private FloatBuffer hiddenIn; // (maxT, H) the caller's hidden states; MTP layout only
 
   // Reused per pass: no maps allocated on the hot path.
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -68,6 +88,16 @@ final class OnnxCausalLm implements CausalLm {
 
   OnnxCausalLm(
       OrtEnvironment env, OrtSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
+    this(env, session, info, onClose, Layout.DECODER);
+  }
+
+  OnnxCausalLm(
+      OrtEnvironment env,
+      OrtSession session,
+      ModelInfo info,
+      Consumer<OnnxCausalLm> onClose,
+      Layout layout) {
+    this.layout = layout;
     this.env = env;
     this.session = session;
     this.info = info;
@@ -97,11 +127,45 @@ final class OnnxCausalLm implements CausalLm {
 
   @Override
   public int capacity() {
-    return info.maxPositions();
+    return info.maxPositions() - layout.positionOffset();
   }
 
   @Override
   public ForwardOutput forward(TokenTree tree) {
+    if (layout.hiddenInput() != null) {
+      throw new IllegalStateException(
+          label + " takes hidden states with every pass: call forward(tree, hiddenStates)");
+    }
+    return run(tree, null);
+  }
+
+  /**
+   * A pass of a model whose layout has a hidden-state input: {@code hiddenStates} holds one row of
+   * H floats per tree node, node-major, and is copied into the model's input buffer.
+   */
+  ForwardOutput forward(TokenTree tree, float[] hiddenStates) {
+    if (layout.hiddenInput() == null) {
+      throw new IllegalStateException(label + " takes no hidden states: call forward(tree)");
+    }
+    int needed = tree.size() * info.hiddenSize();
+    if (hiddenStates.length < needed) {
+      throw new IllegalArgumentException(
+          label
+              + ": hidden states for "
+              + tree.size()
+              + " nodes need "
+              + needed
+              + " floats ("
+              + tree.size()
+              + " x "
+              + info.hiddenSize()
+              + "), found "
+              + hiddenStates.length);
+    }
+    return run(tree, hiddenStates);
+  }
+
+  private ForwardOutput run(TokenTree tree, float[] hiddenStates) {
     requireOpen();
     int t = tree.size();
     int p = cacheLength;
@@ -137,13 +201,20 @@ final class OnnxCausalLm implements CausalLm {
     generation++;
     passes++;
     TreeAttention.writeInputIds(tree, inputIds);
-    TreeAttention.writePositionIds(tree, p, positionIds);
+    TreeAttention.writePositionIds(tree, p + layout.positionOffset(), positionIds);
     TreeAttention.writeMask(tree, p, mask);
 
     try (PassTensors tensors = passTensors.begin()) {
       long[] tokensShape = {1, t};
       inputs.put("input_ids", tensors.longs(inputIds.slice(0, t), tokensShape));
       inputs.put("position_ids", tensors.longs(positionIds.slice(0, t), tokensShape));
+      if (hiddenStates != null) {
+        int floats = t * info.hiddenSize();
+        hiddenIn.put(0, hiddenStates, 0, floats);
+        inputs.put(
+            layout.hiddenInput(),
+            tensors.floats(hiddenIn.slice(0, floats), new long[] {1, t, info.hiddenSize()}));
+      }
       inputs.put(
           "attention_mask",
           tensors.floats(mask.slice(0, TreeAttention.maskSize(t, p)), new long[] {1, 1, t, p + t}));
@@ -163,7 +234,7 @@ final class OnnxCausalLm implements CausalLm {
           tensors.floats(
               logits.slice(0, t * info.vocabSize()), new long[] {1, t, info.vocabSize()}));
       outputs.put(
-          "hidden_states",
+          layout.hiddenOutput(),
           tensors.floats(
               hidden.slice(0, t * info.hiddenSize()), new long[] {1, t, info.hiddenSize()}));
       // Every output is pinned: the Result owns nothing, but it is closed all the same.
@@ -344,6 +415,9 @@ final class OnnxCausalLm implements CausalLm {
     mask = directFloats((long) rows * info.maxPositions());
     logits = directFloats((long) rows * info.vocabSize());
     hidden = directFloats((long) rows * info.hiddenSize());
+    if (layout.hiddenInput() != null) {
+      hiddenIn = directFloats((long) rows * info.hiddenSize());
+    }
   }
 
   private static FloatBuffer directFloats(long count) {

@@ -25,7 +25,7 @@ class ModelBundleTest {
     assertEquals(Fixtures.tokenizer(), bundle.tokenizer());
     assertEquals(new GenerationDefaults(64, 0.0, 0, 1.0, 4), bundle.generation());
     assertEquals(SamplingConfig.greedy(), bundle.generation().sampling());
-    assertEquals(Optional.empty(), bundle.medusa());
+    assertEquals(Optional.of(Fixtures.testTiny().resolve("medusa.onnx")), bundle.medusa());
   }
 
   @Test

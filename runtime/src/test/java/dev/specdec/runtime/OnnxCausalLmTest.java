@@ -254,16 +254,11 @@ class OnnxCausalLmTest {
       assertEquals(liveBefore, target.liveTensors(), "after pass " + pass);
     }
     assertEquals(0, liveBefore);
-    // At most as many as before: buffers other tests left behind may be collected meanwhile, but
-    // 3000 passes that each allocated one would show as thousands more.
-    long directBuffersAfter = direct.getCount();
+    // At most as many: a garbage collection during the loop may free the buffers of models that
+    // earlier tests closed (observed: 45 before, 13 after), but a pass must allocate none.
     assertTrue(
-        directBuffersAfter <= directBuffersBefore,
-        "direct buffers allocated per pass: "
-            + directBuffersBefore
-            + " before, "
-            + directBuffersAfter
-            + " after");
+        direct.getCount() <= directBuffersBefore,
+        "direct buffers allocated per pass: " + directBuffersBefore + " -> " + direct.getCount());
   }
 
   @Test

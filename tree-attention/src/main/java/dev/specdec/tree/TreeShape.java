@@ -143,6 +143,105 @@ public final class TreeShape {
     return TokenTree.of(tokens, parents);
   }
 
+  /** Leaves (nodes without children) in node order. */
+  public int[] leaves() {
+    boolean[] inner = new boolean[paths.length];
+    for (int i = 1; i < paths.length; i++) {
+      inner[parents[i]] = true;
+    }
+    int count = 0;
+    for (boolean b : inner) {
+      count += b ? 0 : 1;
+    }
+    int[] out = new int[count];
+    for (int i = 0, k = 0; i < paths.length; i++) {
+      if (!inner[i]) {
+        out[k++] = i;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The node indices of every root-to-leaf path, root first, one row per leaf in node order. Rows
+   * differ in length (a leaf's depth plus one); together they cover every node.
+   */
+  public int[][] leafPaths() {
+    int[] leaves = leaves();
+    int[][] out = new int[leaves.length][];
+    for (int l = 0; l < leaves.length; l++) {
+      int[] path = new int[paths[leaves[l]].length + 1];
+      for (int n = leaves[l], k = path.length - 1; n >= 0; n = parents[n], k--) {
+        path[k] = n;
+      }
+      out[l] = path;
+    }
+    return out;
+  }
+
+  /**
+   * A readable rendering, one node per line, indented by depth: {@code #index [rank path]}; with a
+   * summary line first (nodes, depth, leaves, most candidates per position).
+   */
+  public String render() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("nodes ")
+        .append(paths.length - 1)
+        .append(" (+ root), depth ")
+        .append(maxDepth)
+        .append(", leaves ")
+        .append(leaves().length)
+        .append(", top-k ")
+        .append(maxTopK())
+        .append('\n');
+    renderSubtree(0, sb);
+    return sb.toString();
+  }
+
+  private void renderSubtree(int node, StringBuilder sb) {
+    sb.append("  ".repeat(paths[node].length));
+    if (node == 0) {
+      sb.append("root\n");
+    } else {
+      sb.append('#')
+          .append(node)
+          .append(" rank ")
+          .append(ranks[node])
+          .append(' ')
+          .append(Arrays.toString(paths[node]))
+          .append('\n');
+    }
+    for (int c = node + 1; c < paths.length; c++) {
+      if (parents[c] == node) {
+        renderSubtree(c, sb);
+      }
+    }
+  }
+
+  /** All rank paths in node order, root excluded (copies): the input {@link #of} takes back. */
+  public List<int[]> choices() {
+    List<int[]> out = new ArrayList<>(paths.length - 1);
+    for (int i = 1; i < paths.length; i++) {
+      out.add(paths[i].clone());
+    }
+    return out;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TreeShape s && Arrays.deepEquals(paths, s.paths);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.deepHashCode(paths);
+  }
+
+  @Override
+  public String toString() {
+    return "TreeShape" + toChoiceList();
+  }
+
   /** The shape as a choice list: {@code [[0], [1], [0, 0], ...]}, in node order. */
   public String toChoiceList() {
     StringBuilder sb = new StringBuilder("[");

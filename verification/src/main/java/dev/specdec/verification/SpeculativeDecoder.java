@@ -130,7 +130,9 @@ public final class SpeculativeDecoder {
     if (prompt.length > 1) {
       int[] prefix = new int[prompt.length - 1];
       System.arraycopy(prompt, 0, prefix, 0, prefix.length);
-      target.forward(TokenTree.chainOf(prefix));
+      ForwardOutput prefill = target.forward(TokenTree.chainOf(prefix));
+      drafter.targetCommitting(
+          0, java.util.stream.IntStream.range(0, prefix.length).toArray(), prefill);
       target.commitPrefix(prefix.length);
     }
     long prefillEnd = System.nanoTime();
@@ -157,6 +159,7 @@ public final class SpeculativeDecoder {
       passes++;
       Verdict verdict = rule.decide(proposal, distributions.bind(output), rng);
       int[] path = verdict.path();
+      drafter.targetCommitting(n - 1, path, output);
       target.commit(path);
       long verifyEnd = System.nanoTime();
       drafter.accepted(kept == null ? path : FirstPath.original(path, kept));

@@ -87,6 +87,23 @@ final class FakeLm implements CausalLm {
     return logitsFor(h);
   }
 
+  /**
+   * The one-float "hidden state" after the prefix whose hash is {@code prefixHash}: a function of
+   * the whole prefix, so a drafter fed the hidden state of the wrong position sees another value.
+   */
+  static float hiddenFor(long prefixHash) {
+    return (float) ((prefixHash >>> 40) / (double) (1L << 24)) - 0.5f;
+  }
+
+  /** The hidden state after exactly {@code sequence}, computed without touching the cache. */
+  float hiddenAfter(int[] sequence) {
+    long h = hashes[0];
+    for (int t : sequence) {
+      h = extend(h, t);
+    }
+    return hiddenFor(h);
+  }
+
   static long extend(long hash, int token) {
     long z = hash * 31 + token + 1;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -137,39 +154,11 @@ final class FakeLm implements CausalLm {
     pending = tree;
     passes++;
     tokensRun += t;
-    float[][] logits = pendingLogits;
-    int vocab = info.vocabSize();
-    return new ForwardOutput() {
-      @Override
-      public int rows() {
-        return logits.length;
-      }
-
-      @Override
-      public int vocabSize() {
-        return vocab;
-      }
-
-      @Override
-      public int hiddenSize() {
-        return 1;
-      }
-
-      @Override
-      public float logit(int row, int token) {
-        return logits[row][token];
-      }
-
-      @Override
-      public void copyLogits(int row, float[] dst) {
-        System.arraycopy(logits[row], 0, dst, 0, vocab);
-      }
-
-      @Override
-      public void copyHiddenState(int row, float[] dst) {
-        dst[0] = 0f;
-      }
-    };
+    float[] hidden = new float[t];
+    for (int i = 0; i < t; i++) {
+      hidden[i] = hiddenFor(pendingHashes[i]);
+    }
+    return TestSupport.output(pendingLogits, hidden);
   }
 
   @Override

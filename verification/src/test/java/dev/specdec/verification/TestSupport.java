@@ -16,6 +16,11 @@ final class TestSupport {
 
   /** A pass output with the given logits rows (V = row length). */
   static ForwardOutput output(float[]... rows) {
+    return output(rows, new float[rows.length]);
+  }
+
+  /** A pass output with the given logits rows and a one-float hidden state per row. */
+  static ForwardOutput output(float[][] rows, float[] hidden) {
     return new ForwardOutput() {
       @Override
       public int rows() {
@@ -44,7 +49,7 @@ final class TestSupport {
 
       @Override
       public void copyHiddenState(int row, float[] dst) {
-        dst[0] = 0f;
+        dst[0] = hidden[row];
       }
     };
   }

@@ -98,7 +98,7 @@ public final class EvalReportWriter {
       config.addProperty("k", c.config().options().draftTokens());
       config.addProperty("temperature", c.config().options().sampling().temperature());
       config.addProperty("acceptance", c.config().options().rule().name());
-      config.addProperty("tree", c.config().tree().orElse(null));
+      config.addProperty("tree", c.config().options().tree().map(t -> t.describe()).orElse(null));
       config.add("overall", metrics(c.overall()));
       JsonObject categories = new JsonObject();
       c.byCategory().forEach((name, m) -> categories.add(name, metrics(m)));

@@ -1,0 +1,111 @@
+package dev.specdec.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.Device;
+import dev.specdec.runtime.ModelBundle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The mtp drafter through {@link BundleDecoder} and {@link DecodeOptions} on test-tiny. */
+class MtpBundleDecoderTest {
+  private static final Path TEST_TINY =
+      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+
+  private static DecodeOptions.Builder mtp() throws BundleException {
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).drafter(DrafterKind.MTP);
+  }
+
+  @Test
+  void greedyMtpChainAndTreeComparisonsAreTokenIdenticalAndReportTheSettings() throws Exception {
+    for (DecodeOptions options :
+        new DecodeOptions[] {
+          mtp().depth(3).maxNewTokens(40).build(),
+          mtp().draftTokens(6).depth(3).mtpBranches(2).maxNewTokens(40).build()
+        }) {
+      try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+        DecodeReport report = decoder.compare("To be, or not to be", text -> {});
+        assertTrue(report.comparison().orElseThrow().identical(), options.toString());
+        assertTrue(report.result().stats().acceptedTokens() > 0, "some MTP drafts accepted");
+        JsonObject json = report.toJsonObject();
+        assertEquals("mtp", json.get("drafter").getAsString());
+        assertEquals(3, json.get("depth").getAsInt());
+        assertEquals(options.mtp().orElseThrow().branches(), json.get("branches").getAsInt());
+        assertTrue(report.toText().contains(", depth 3, "), report.toText());
+      }
+    }
+  }
+
+  @Test
+  void benchSpecWithDepthAndBranchesParsesBackToTheSameOptions() throws Exception {
+    BenchConfig config =
+        BenchConfig.parse(
+            "mtp",
+            "drafter=mtp,k=6,depth=3,mtp-branches=2",
+            DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)));
+    assertEquals(Optional.of(new DecodeOptions.Mtp(3, 2)), config.options().mtp());
+    assertTrue(config.spec().endsWith(",depth=3,mtp-branches=2"), config.spec());
+    assertEquals(
+        config.options(),
+        BenchConfig.parse(
+                "again", config.spec(), DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)))
+            .options());
+  }
+
+  @Test
+  void depthDefaultsToKAndBranchesToOne() throws Exception {
+    DecodeOptions options = mtp().draftTokens(5).build();
+    assertEquals(Optional.of(new DecodeOptions.Mtp(5, 1)), options.mtp());
+    assertEquals(Optional.empty(), mtp().drafter(DrafterKind.DRAFT).depth(3).build().mtp());
+  }
+
+  @Test
+  void rejectsMtpSettingsOutOfRangeOrWithAnotherDrafter() {
+    IllegalArgumentException range =
+        assertThrows(IllegalArgumentException.class, () -> mtp().depth(0).build());
+    assertEquals("depth must be in [1, 64], was 0", range.getMessage());
+    IllegalArgumentException other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new DecodeOptions(
+                    DrafterKind.DRAFT,
+                    4,
+                    dev.specdec.sampling.SamplingConfig.greedy(),
+                    0,
+                    8,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(new DecodeOptions.Mtp(2, 1)),
+                    Optional.empty()));
+    assertEquals(
+        "MTP settings go with the mtp drafter only; drafter draft was given Mtp[depth=2,"
+            + " branches=1]",
+        other.getMessage());
+  }
+
+  @Test
+  void aBundleWithoutAnMtpModuleIsAClearError(@TempDir Path dir) throws Exception {
+    for (String file : new String[] {"tokenizer.json", "target.onnx"}) {
+      Files.copy(TEST_TINY.resolve(file), dir.resolve(file));
+    }
+    Files.writeString(
+        dir.resolve("specdec.json"),
+        "{\"format\": \"specdec-bundle/1\", \"tokenizer\": \"tokenizer.json\","
+            + " \"target\": \"target.onnx\"}");
+    ModelBundle bundle = ModelBundle.load(dir);
+    DecodeOptions options = DecodeOptions.defaultsFor(bundle).drafter(DrafterKind.MTP).build();
+    BundleException e =
+        assertThrows(
+            BundleException.class, () -> BundleDecoder.open(bundle, Device.cpu(), options));
+    assertTrue(
+        e.getMessage().contains("has no MTP module, which drafter mtp needs"), e.getMessage());
+  }
+}

@@ -1,0 +1,88 @@
+package dev.specdec.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.Device;
+import dev.specdec.runtime.ModelBundle;
+import dev.specdec.tree.TreeSpec;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Tree drafters through {@link DecodeOptions} and {@link BundleDecoder} on test-tiny. */
+class TreeDecodingTest {
+  private static final Path TEST_TINY =
+      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+
+  private static DecodeOptions.Builder options() throws BundleException {
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY));
+  }
+
+  @Test
+  void medusaDefaultsToTheSmallShippedTreeAndItsSizeAsK() throws Exception {
+    DecodeOptions medusa = options().drafter(DrafterKind.MEDUSA).build();
+    assertEquals(Optional.of(TreeSpec.parse(DecodeOptions.DEFAULT_MEDUSA_TREE)), medusa.tree());
+    assertEquals(8, medusa.draftTokens());
+    DecodeOptions.Builder capped =
+        options().drafter(DrafterKind.MEDUSA).tree(TreeSpec.parse("medusa-32")).draftTokens(12);
+    assertEquals(12, capped.build().draftTokens(), "an explicit k caps the tree");
+  }
+
+  @Test
+  void aTreeGoesWithTreeDraftersOnly() throws Exception {
+    DecodeOptions lookup =
+        options().drafter(DrafterKind.LOOKUP).tree(TreeSpec.parse("medusa-8")).build();
+    assertEquals(Optional.empty(), lookup.tree(), "the builder drops a tree the drafter ignores");
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new DecodeOptions(
+                    DrafterKind.LOOKUP,
+                    4,
+                    dev.specdec.sampling.SamplingConfig.greedy(),
+                    0,
+                    8,
+                    Optional.of(DecodeOptions.Lookup.defaultsFor(DrafterKind.LOOKUP)),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of(TreeSpec.parse("medusa-8"))));
+    assertTrue(e.getMessage().contains("medusa and draft drafters only"), e.getMessage());
+  }
+
+  @Test
+  void greedyMedusaAndDraftTreesThroughTheBundleAreIdenticalToPlainDecoding() throws Exception {
+    for (DecodeOptions options :
+        new DecodeOptions[] {
+          options().drafter(DrafterKind.MEDUSA).maxNewTokens(32).build(),
+          options()
+              .drafter(DrafterKind.MEDUSA)
+              .tree(TreeSpec.parse("dynamic:budget=12,depth=4,topk=3"))
+              .maxNewTokens(32)
+              .build(),
+          options()
+              .drafter(DrafterKind.DRAFT)
+              .tree(TreeSpec.parse("medusa-16"))
+              .maxNewTokens(32)
+              .build()
+        }) {
+      try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
+        DecodeReport report = decoder.compare("To be, or not to be", s -> {});
+        assertTrue(report.comparison().orElseThrow().identical(), options.toString());
+        assertTrue(report.result().stats().draftedTokens() > 0, "drafted: " + options);
+        assertTrue(report.toJson().contains("\"tree\""), "the report names the tree");
+      }
+    }
+  }
+
+  @Test
+  void benchSpecRoundTripsADynamicTree() throws Exception {
+    BenchConfig config =
+        BenchConfig.parse("m", "drafter=medusa,tree=dynamic:budget=8;depth=3;topk=2", options());
+    assertEquals(new TreeSpec.Dynamic(8, 3, 2), config.options().tree().orElseThrow());
+    assertEquals(config.options(), BenchConfig.parse("m", config.spec(), options()).options());
+  }
+}

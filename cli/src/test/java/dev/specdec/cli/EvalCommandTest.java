@@ -84,7 +84,7 @@ class EvalCommandTest {
   }
 
   @Test
-  void aTreeForADrafterWithoutTreesIsAUsageError() throws IOException {
+  void anUnknownTreeIsAUsageErrorListingTheShippedOnes() throws IOException {
     Cli cli =
         Cli.run(
             "eval",
@@ -99,7 +99,7 @@ class EvalCommandTest {
 
     assertEquals(ExitCodes.USAGE, cli.exitCode());
     assertTrue(
-        cli.err().contains("config t: drafter draft builds its own drafts and takes no tree="),
+        cli.err().contains("tree 'mc_sim_7b_63' is neither a shipped tree [chain-4, medusa-8,"),
         cli.err());
   }
 

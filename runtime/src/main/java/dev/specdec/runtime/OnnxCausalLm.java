@@ -6,14 +6,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.tree.TreeAttention;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -50,7 +46,6 @@ final class OnnxCausalLm implements CausalLm {
   /** Rows the input/output buffers start with; they grow when a larger tree comes. */
   private static final int INITIAL_MAX_T = 16;
 
-  private final OrtEnvironment env;
   private final OrtSession session;
   private final ModelInfo info;
   private final String label; // "model 'name'" for messages
@@ -74,7 +69,7 @@ final class OnnxCausalLm implements CausalLm {
   // Reused per pass: no maps allocated on the hot path.
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
   private final Map<String, OnnxTensor> outputs = new HashMap<>();
-  private final PassTensors passTensors = new PassTensors();
+  private final PassTensors passTensors;
 
   private int cacheLength;
   private TokenTree pending; // the last forward's tree while uncommitted, else null
@@ -83,7 +78,6 @@ final class OnnxCausalLm implements CausalLm {
   private long tokensRun;
   private long rowsCommitted;
   private long rowsCopied;
-  private int liveTensors;
   private boolean closed;
 
   OnnxCausalLm(
@@ -98,19 +92,19 @@ final class OnnxCausalLm implements CausalLm {
       Consumer<OnnxCausalLm> onClose,
       Layout layout) {
     this.layout = layout;
-    this.env = env;
     this.session = session;
     this.info = info;
     this.label = "model '" + info.name() + "'";
     this.onClose = onClose;
+    this.passTensors = new PassTensors(env, label);
     this.layers = info.numLayers();
     this.row = info.kvRowSize();
     this.kvShapeTail = new long[] {info.numKvHeads(), info.headSize()};
     this.keys = new FloatBuffer[layers];
     this.values = new FloatBuffer[layers];
     for (int i = 0; i < layers; i++) {
-      keys[i] = directFloats((long) info.maxPositions() * row);
-      values[i] = directFloats((long) info.maxPositions() * row);
+      keys[i] = PassTensors.directFloats((long) info.maxPositions() * row);
+      values[i] = PassTensors.directFloats((long) info.maxPositions() * row);
     }
     allocatePassBuffers(Math.min(INITIAL_MAX_T, info.maxPositions()));
   }
@@ -169,31 +163,8 @@ final class OnnxCausalLm implements CausalLm {
     requireOpen();
     int t = tree.size();
     int p = cacheLength;
-    if (p + t > capacity()) {
-      throw new IllegalArgumentException(
-          label
-              + ": cacheLength ("
-              + p
-              + ") + T ("
-              + t
-              + ") exceeds the cache capacity ("
-              + capacity()
-              + ")");
-    }
-    for (int i = 0; i < t; i++) {
-      int token = tree.token(i);
-      if (token >= info.vocabSize()) {
-        throw new IllegalArgumentException(
-            label
-                + ": token "
-                + token
-                + " of node "
-                + i
-                + " is outside the vocabulary [0, "
-                + info.vocabSize()
-                + ")");
-      }
-    }
+    PassChecks.requireRoom(label, p, t, capacity());
+    PassChecks.requireTokensInVocabulary(label, tree, info.vocabSize());
     if (t > maxT) {
       allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
     }
@@ -242,17 +213,15 @@ final class OnnxCausalLm implements CausalLm {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw new InferenceException(
-          label + ": pass " + passes + " (T=" + t + ", past=" + p + "): ONNX Runtime run failed",
-          e);
+      throw PassChecks.runFailed(label, passes, t, p, e);
     } finally {
       inputs.clear();
       outputs.clear();
     }
     tokensRun += t;
-    requireFiniteLogits(t, p);
+    PassChecks.requireFiniteLogits(label, passes, t, p, logits, info.vocabSize());
     pending = tree;
-    return new Output(generation, t);
+    return new PassOutput(label, info, () -> generation, t, logits, hidden, null);
   }
 
   @Override
@@ -342,7 +311,7 @@ final class OnnxCausalLm implements CausalLm {
 
   /** Native tensors this model has created and not yet closed; 0 between passes. For tests. */
   int liveTensors() {
-    return liveTensors;
+    return passTensors.live();
   }
 
   @Override
@@ -381,153 +350,15 @@ final class OnnxCausalLm implements CausalLm {
     return pending;
   }
 
-  private void requireFiniteLogits(int t, int p) {
-    int v = info.vocabSize();
-    for (int r = 0; r < t; r++) {
-      int base = r * v;
-      for (int j = 0; j < v; j++) {
-        float x = logits.get(base + j);
-        if (!Float.isFinite(x)) {
-          throw new NumericalException(
-              label
-                  + ": pass "
-                  + passes
-                  + " (T="
-                  + t
-                  + ", past="
-                  + p
-                  + "): logits row "
-                  + r
-                  + " contains "
-                  + x
-                  + " at token "
-                  + j
-                  + " (check the model's weights and its inputs' dtypes)");
-        }
-      }
-    }
-  }
-
   private void allocatePassBuffers(int rows) {
     maxT = rows;
-    inputIds = directLongs(rows);
-    positionIds = directLongs(rows);
-    mask = directFloats((long) rows * info.maxPositions());
-    logits = directFloats((long) rows * info.vocabSize());
-    hidden = directFloats((long) rows * info.hiddenSize());
+    inputIds = PassTensors.directLongs(rows);
+    positionIds = PassTensors.directLongs(rows);
+    mask = PassTensors.directFloats((long) rows * info.maxPositions());
+    logits = PassTensors.directFloats((long) rows * info.vocabSize());
+    hidden = PassTensors.directFloats((long) rows * info.hiddenSize());
     if (layout.hiddenInput() != null) {
-      hiddenIn = directFloats((long) rows * info.hiddenSize());
-    }
-  }
-
-  private static FloatBuffer directFloats(long count) {
-    return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES))
-        .order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
-  }
-
-  private static LongBuffer directLongs(int count) {
-    return ByteBuffer.allocateDirect(count * Long.BYTES)
-        .order(ByteOrder.nativeOrder())
-        .asLongBuffer();
-  }
-
-  /**
-   * Owns the native tensors of one pass: each is created through it and all are closed when the
-   * pass's try-with-resources block ends, whatever happens in between. One owner for the ~4L + 5
-   * tensors of a pass instead of as many nested resources; reused across passes.
-   */
-  private final class PassTensors implements AutoCloseable {
-    private final List<OnnxTensor> owned = new ArrayList<>();
-
-    PassTensors begin() {
-      if (!owned.isEmpty()) {
-        throw new IllegalStateException(label + ": a pass is already running");
-      }
-      return this;
-    }
-
-    OnnxTensor floats(FloatBuffer data, long[] shape) throws OrtException {
-      return own(OnnxTensor.createTensor(env, data, shape));
-    }
-
-    OnnxTensor longs(LongBuffer data, long[] shape) throws OrtException {
-      return own(OnnxTensor.createTensor(env, data, shape));
-    }
-
-    private OnnxTensor own(OnnxTensor tensor) {
-      owned.add(tensor);
-      liveTensors++;
-      return tensor;
-    }
-
-    @Override
-    public void close() {
-      for (OnnxTensor tensor : owned) {
-        tensor.close();
-        liveTensors--;
-      }
-      owned.clear();
-    }
-  }
-
-  /** The view a pass returns; it checks on every access that no later call outdated it. */
-  private final class Output implements ForwardOutput {
-    private final int generationAtPass;
-    private final int rows;
-
-    Output(int generationAtPass, int rows) {
-      this.generationAtPass = generationAtPass;
-      this.rows = rows;
-    }
-
-    @Override
-    public int rows() {
-      return rows;
-    }
-
-    @Override
-    public int vocabSize() {
-      return info.vocabSize();
-    }
-
-    @Override
-    public int hiddenSize() {
-      return info.hiddenSize();
-    }
-
-    @Override
-    public float logit(int rowIndex, int token) {
-      requireCurrent(rowIndex);
-      if (token < 0 || token >= info.vocabSize()) {
-        throw new IndexOutOfBoundsException(
-            "token " + token + " outside [0, " + info.vocabSize() + ")");
-      }
-      return logits.get(rowIndex * info.vocabSize() + token);
-    }
-
-    @Override
-    public void copyLogits(int rowIndex, float[] dst) {
-      requireCurrent(rowIndex);
-      logits.get(rowIndex * info.vocabSize(), dst, 0, info.vocabSize());
-    }
-
-    @Override
-    public void copyHiddenState(int rowIndex, float[] dst) {
-      requireCurrent(rowIndex);
-      hidden.get(rowIndex * info.hiddenSize(), dst, 0, info.hiddenSize());
-    }
-
-    private void requireCurrent(int rowIndex) {
-      if (generation != generationAtPass) {
-        throw new IllegalStateException(
-            label
-                + ": this ForwardOutput is outdated: the model has since run forward, commit,"
-                + " truncate or close; copy out what must outlive the pass");
-      }
-      if (rowIndex < 0 || rowIndex >= rows) {
-        throw new IndexOutOfBoundsException("row " + rowIndex + " outside [0, " + rows + ")");
-      }
+      hiddenIn = PassTensors.directFloats((long) rows * info.hiddenSize());
     }
   }
 }

@@ -5,14 +5,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.specdec.tree.TokenTree;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -35,7 +31,10 @@ import java.util.function.Consumer;
 final class OptimumCausalLm implements CausalLm {
   private static final int INITIAL_MAX_T = 16;
 
-  private final OrtEnvironment env;
+  private static final String NO_HIDDEN_STATES =
+      " has no hidden_states output (Optimum exports give logits and the cache only);"
+          + " Medusa/MTP heads need a specdec-contract model: import it with tools/";
+
   private final OrtSession session;
   private final ModelInfo info;
   private final String label;
@@ -57,7 +56,7 @@ final class OptimumCausalLm implements CausalLm {
 
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
   private final Map<String, OnnxTensor> outputs = new HashMap<>();
-  private final List<OnnxTensor> passTensors = new ArrayList<>();
+  private final PassTensors passTensors;
 
   private int cacheLength;
   private int pendingRows; // T of the last forward while uncommitted, else -1
@@ -73,11 +72,11 @@ final class OptimumCausalLm implements CausalLm {
       OrtSession session,
       OptimumLayout.Validated model,
       Consumer<CausalLm> onClose) {
-    this.env = env;
     this.session = session;
     this.info = model.info();
     this.label = "model '" + info.name() + "' (Optimum layout)";
     this.onClose = onClose;
+    this.passTensors = new PassTensors(env, label);
     this.layers = info.numLayers();
     this.kvHeads = info.numKvHeads();
     this.headSize = info.headSize();
@@ -88,12 +87,12 @@ final class OptimumCausalLm implements CausalLm {
     spareKeys = new FloatBuffer[layers];
     spareValues = new FloatBuffer[layers];
     for (int i = 0; i < layers; i++) {
-      keys[i] = directFloats(cacheFloats);
-      values[i] = directFloats(cacheFloats);
-      spareKeys[i] = directFloats(cacheFloats);
-      spareValues[i] = directFloats(cacheFloats);
+      keys[i] = PassTensors.directFloats(cacheFloats);
+      values[i] = PassTensors.directFloats(cacheFloats);
+      spareKeys[i] = PassTensors.directFloats(cacheFloats);
+      spareValues[i] = PassTensors.directFloats(cacheFloats);
     }
-    ones = directLongs(info.maxPositions());
+    ones = PassTensors.directLongs(info.maxPositions());
     for (int i = 0; i < info.maxPositions(); i++) {
       ones.put(i, 1L);
     }
@@ -134,31 +133,8 @@ final class OptimumCausalLm implements CausalLm {
               + " nodes with branches; verify one path (SpeculativeDecoder reduces trees to their"
               + " first path for such models) or use a specdec-contract model");
     }
-    if (p + t > capacity()) {
-      throw new IllegalArgumentException(
-          label
-              + ": cacheLength ("
-              + p
-              + ") + T ("
-              + t
-              + ") exceeds the cache capacity ("
-              + capacity()
-              + ")");
-    }
-    for (int i = 0; i < t; i++) {
-      int token = tree.token(i);
-      if (token >= info.vocabSize()) {
-        throw new IllegalArgumentException(
-            label
-                + ": token "
-                + token
-                + " of node "
-                + i
-                + " is outside the vocabulary [0, "
-                + info.vocabSize()
-                + ")");
-      }
-    }
+    PassChecks.requireRoom(label, p, t, capacity());
+    PassChecks.requireTokensInVocabulary(label, tree, info.vocabSize());
     if (t > maxT) {
       allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
     }
@@ -174,61 +150,43 @@ final class OptimumCausalLm implements CausalLm {
     long[] presentShape = {1, kvHeads, p + t, headSize};
     int pastFloats = kvHeads * p * headSize;
     int presentFloats = kvHeads * (p + t) * headSize;
-    try {
-      inputs.put("input_ids", own(OnnxTensor.createTensor(env, inputIds.slice(0, t), tokensShape)));
-      inputs.put(
-          "position_ids", own(OnnxTensor.createTensor(env, positionIds.slice(0, t), tokensShape)));
-      inputs.put(
-          "attention_mask",
-          own(OnnxTensor.createTensor(env, ones.slice(0, p + t), new long[] {1, p + t})));
+    try (PassTensors tensors = passTensors.begin()) {
+      inputs.put("input_ids", tensors.longs(inputIds.slice(0, t), tokensShape));
+      inputs.put("position_ids", tensors.longs(positionIds.slice(0, t), tokensShape));
+      inputs.put("attention_mask", tensors.longs(ones.slice(0, p + t), new long[] {1, p + t}));
       if (useCacheBranch) {
-        inputs.put(
-            OptimumLayout.USE_CACHE_BRANCH,
-            own(OnnxTensor.createTensor(env, new boolean[] {true})));
+        inputs.put(OptimumLayout.USE_CACHE_BRANCH, tensors.bool(true));
       }
       for (int i = 0; i < layers; i++) {
         inputs.put(
-            OptimumLayout.pastKey(i),
-            own(OnnxTensor.createTensor(env, keys[i].slice(0, pastFloats), pastShape)));
+            OptimumLayout.pastKey(i), tensors.floats(keys[i].slice(0, pastFloats), pastShape));
         inputs.put(
-            OptimumLayout.pastValue(i),
-            own(OnnxTensor.createTensor(env, values[i].slice(0, pastFloats), pastShape)));
+            OptimumLayout.pastValue(i), tensors.floats(values[i].slice(0, pastFloats), pastShape));
         outputs.put(
             OptimumLayout.presentKey(i),
-            own(OnnxTensor.createTensor(env, spareKeys[i].slice(0, presentFloats), presentShape)));
+            tensors.floats(spareKeys[i].slice(0, presentFloats), presentShape));
         outputs.put(
             OptimumLayout.presentValue(i),
-            own(
-                OnnxTensor.createTensor(
-                    env, spareValues[i].slice(0, presentFloats), presentShape)));
+            tensors.floats(spareValues[i].slice(0, presentFloats), presentShape));
       }
       outputs.put(
           "logits",
-          own(
-              OnnxTensor.createTensor(
-                  env,
-                  logits.slice(0, t * info.vocabSize()),
-                  new long[] {1, t, info.vocabSize()})));
+          tensors.floats(
+              logits.slice(0, t * info.vocabSize()), new long[] {1, t, info.vocabSize()}));
       // Every output is pinned: the Result owns nothing, but it is closed all the same.
       try (OrtSession.Result result = session.run(inputs, outputs)) {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw new InferenceException(
-          label + ": pass " + passes + " (T=" + t + ", past=" + p + "): ONNX Runtime run failed",
-          e);
+      throw PassChecks.runFailed(label, passes, t, p, e);
     } finally {
       inputs.clear();
       outputs.clear();
-      for (OnnxTensor tensor : passTensors) {
-        tensor.close();
-      }
-      passTensors.clear();
     }
     tokensRun += t;
-    requireFiniteLogits(t, p);
+    PassChecks.requireFiniteLogits(label, passes, t, p, logits, info.vocabSize());
     pendingRows = t;
-    return new Output(generation, t);
+    return new PassOutput(label, info, () -> generation, t, logits, null, NO_HIDDEN_STATES);
   }
 
   @Override
@@ -343,11 +301,6 @@ final class OptimumCausalLm implements CausalLm {
     return "OptimumCausalLm[" + info.name() + ", cacheLength=" + cacheLength + "]";
   }
 
-  private OnnxTensor own(OnnxTensor tensor) {
-    passTensors.add(tensor);
-    return tensor;
-  }
-
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException(label + " is closed");
@@ -363,111 +316,10 @@ final class OptimumCausalLm implements CausalLm {
     return pendingRows;
   }
 
-  private void requireFiniteLogits(int t, int p) {
-    int v = info.vocabSize();
-    for (int r = 0; r < t; r++) {
-      for (int j = 0; j < v; j++) {
-        float x = logits.get(r * v + j);
-        if (!Float.isFinite(x)) {
-          throw new NumericalException(
-              label
-                  + ": pass "
-                  + passes
-                  + " (T="
-                  + t
-                  + ", past="
-                  + p
-                  + "): logits row "
-                  + r
-                  + " contains "
-                  + x
-                  + " at token "
-                  + j
-                  + " (check the model's weights and its inputs' dtypes)");
-        }
-      }
-    }
-  }
-
   private void allocatePassBuffers(int rows) {
     maxT = rows;
-    inputIds = directLongs(rows);
-    positionIds = directLongs(rows);
-    logits = directFloats((long) rows * info.vocabSize());
-  }
-
-  private static FloatBuffer directFloats(long count) {
-    return ByteBuffer.allocateDirect(Math.toIntExact(count * Float.BYTES))
-        .order(ByteOrder.nativeOrder())
-        .asFloatBuffer();
-  }
-
-  private static LongBuffer directLongs(int count) {
-    return ByteBuffer.allocateDirect(count * Long.BYTES)
-        .order(ByteOrder.nativeOrder())
-        .asLongBuffer();
-  }
-
-  /** The view a pass returns; it checks on every access that no later call outdated it. */
-  private final class Output implements ForwardOutput {
-    private final int generationAtPass;
-    private final int rows;
-
-    Output(int generationAtPass, int rows) {
-      this.generationAtPass = generationAtPass;
-      this.rows = rows;
-    }
-
-    @Override
-    public int rows() {
-      return rows;
-    }
-
-    @Override
-    public int vocabSize() {
-      return info.vocabSize();
-    }
-
-    @Override
-    public int hiddenSize() {
-      return info.hiddenSize();
-    }
-
-    @Override
-    public float logit(int rowIndex, int token) {
-      requireCurrent(rowIndex);
-      if (token < 0 || token >= info.vocabSize()) {
-        throw new IndexOutOfBoundsException(
-            "token " + token + " outside [0, " + info.vocabSize() + ")");
-      }
-      return logits.get(rowIndex * info.vocabSize() + token);
-    }
-
-    @Override
-    public void copyLogits(int rowIndex, float[] dst) {
-      requireCurrent(rowIndex);
-      logits.get(rowIndex * info.vocabSize(), dst, 0, info.vocabSize());
-    }
-
-    @Override
-    public void copyHiddenState(int rowIndex, float[] dst) {
-      requireCurrent(rowIndex);
-      throw new UnsupportedOperationException(
-          label
-              + " has no hidden_states output (Optimum exports give logits and the cache only);"
-              + " Medusa/MTP heads need a specdec-contract model: import it with tools/");
-    }
-
-    private void requireCurrent(int rowIndex) {
-      if (generation != generationAtPass) {
-        throw new IllegalStateException(
-            label
-                + ": this ForwardOutput is outdated: the model has since run forward, commit,"
-                + " truncate or close; copy out what must outlive the pass");
-      }
-      if (rowIndex < 0 || rowIndex >= rows) {
-        throw new IndexOutOfBoundsException("row " + rowIndex + " outside [0, " + rows + ")");
-      }
-    }
+    inputIds = PassTensors.directLongs(rows);
+    positionIds = PassTensors.directLongs(rows);
+    logits = PassTensors.directFloats((long) rows * info.vocabSize());
   }
 }

@@ -1,0 +1,84 @@
+package dev.specdec.runtime;
+
+import ai.onnxruntime.OrtException;
+import dev.specdec.tree.TokenTree;
+import java.nio.FloatBuffer;
+
+/**
+ * The checks before and after a pass that every {@link CausalLm} over ONNX Runtime makes, in one
+ * wording: room in the cache, tokens inside the vocabulary, finite logits, and the context a failed
+ * run is reported with ("pass N (T=t, past=p)").
+ */
+final class PassChecks {
+  private PassChecks() {}
+
+  /** Checks that a pass of {@code t} nodes after {@code p} cached rows fits {@code capacity}. */
+  static void requireRoom(String label, int p, int t, int capacity) {
+    if (p + t > capacity) {
+      throw new IllegalArgumentException(
+          label
+              + ": cacheLength ("
+              + p
+              + ") + T ("
+              + t
+              + ") exceeds the cache capacity ("
+              + capacity
+              + ")");
+    }
+  }
+
+  /** Checks that every node's token is below {@code vocabSize}. */
+  static void requireTokensInVocabulary(String label, TokenTree tree, int vocabSize) {
+    for (int i = 0; i < tree.size(); i++) {
+      int token = tree.token(i);
+      if (token >= vocabSize) {
+        throw new IllegalArgumentException(
+            label
+                + ": token "
+                + token
+                + " of node "
+                + i
+                + " is outside the vocabulary [0, "
+                + vocabSize
+                + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks that the first {@code t} rows of {@code logits} ({@code t x vocabSize}) are finite: a
+   * NaN or infinity means broken weights or mistyped inputs, never a token to sample.
+   */
+  static void requireFiniteLogits(
+      String label, long pass, int t, int p, FloatBuffer logits, int vocabSize) {
+    for (int r = 0; r < t; r++) {
+      int base = r * vocabSize;
+      for (int j = 0; j < vocabSize; j++) {
+        float x = logits.get(base + j);
+        if (!Float.isFinite(x)) {
+          throw new NumericalException(
+              label
+                  + ": pass "
+                  + pass
+                  + " (T="
+                  + t
+                  + ", past="
+                  + p
+                  + "): logits row "
+                  + r
+                  + " contains "
+                  + x
+                  + " at token "
+                  + j
+                  + " (check the model's weights and its inputs' dtypes)");
+        }
+      }
+    }
+  }
+
+  /** Wraps a failed {@code session.run} with the pass it failed in. */
+  static InferenceException runFailed(String label, long pass, int t, int p, OrtException e) {
+    return new InferenceException(
+        label + ": pass " + pass + " (T=" + t + ", past=" + p + "): ONNX Runtime run failed", e);
+  }
+}

@@ -10,9 +10,7 @@ import dev.specdec.runtime.ModelBundle;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,11 +67,7 @@ final class BenchCommand implements Callable<Integer> {
               + " config named after the bundle's default drafter, with all defaults.")
   List<String> configs = new ArrayList<>();
 
-  @Option(
-      names = "--max-new-tokens",
-      paramLabel = "N",
-      description = "Most tokens per run, >= 1 (EOS stops earlier). Default: the bundle's.")
-  Integer maxNewTokens;
+  @Mixin ConfigSetOptions configSet;
 
   @Option(
       names = "--repeats",
@@ -112,12 +106,10 @@ final class BenchCommand implements Callable<Integer> {
     if (warmup < 0) {
       throw new ParameterException(cmd, "--warmup must be >= 0, was " + warmup);
     }
-    if (maxNewTokens != null && maxNewTokens < 1) {
-      throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
-    }
+    configSet.validate(cmd);
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    List<BenchConfig> parsed = configs(bundle);
+    List<BenchConfig> parsed = configs(cmd, bundle);
     PrintWriter err = cmd.getErr();
     SpeedBenchmark.Progress progress =
         (config, index, count) -> {
@@ -137,32 +129,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The configs given, or the bundle's default; a bad spec or a repeated name is a usage error. */
-  private List<BenchConfig> configs(ModelBundle bundle) {
-    try {
-      if (configs.isEmpty()) {
-        DecodeOptions options = base(bundle).build();
-        return List.of(new BenchConfig(options.drafter().toString(), options));
-      }
-      List<BenchConfig> parsed = new ArrayList<>();
-      Set<String> names = new HashSet<>();
-      for (String config : configs) {
-        BenchConfig c = BenchConfig.parse(config, base(bundle));
-        if (!names.add(c.name())) {
-          throw new IllegalArgumentException("config name '" + c.name() + "' given twice");
-        }
-        parsed.add(c);
-      }
-      return parsed;
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--config: " + e.getMessage(), e);
-    }
-  }
-
-  private DecodeOptions.Builder base(ModelBundle bundle) {
-    DecodeOptions.Builder base = DecodeOptions.defaultsFor(bundle).seed(seed);
-    if (maxNewTokens != null) {
-      base.maxNewTokens(maxNewTokens);
-    }
-    return base;
+  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle) {
+    return configSet.configs(
+        cmd,
+        configs,
+        bundle,
+        seed,
+        () -> {
+          DecodeOptions options = configSet.base(bundle, seed).build();
+          return List.of(new BenchConfig(options.drafter().toString(), options));
+        });
   }
 }

@@ -3,7 +3,6 @@ package dev.specdec.cli;
 import dev.specdec.eval.AcceptanceEval;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
-import dev.specdec.eval.DecodeOptions;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.report.EvalReportWriter;
@@ -11,9 +10,7 @@ import dev.specdec.runtime.ModelBundle;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,11 +64,7 @@ final class EvalCommand implements Callable<Integer> {
               + " per drafter the bundle can run, with the bundle's settings.")
   List<String> configs = new ArrayList<>();
 
-  @Option(
-      names = "--max-new-tokens",
-      paramLabel = "N",
-      description = "Most tokens per run, >= 1 (EOS stops earlier). Default: the bundle's.")
-  Integer maxNewTokens;
+  @Mixin ConfigSetOptions configSet;
 
   @Option(
       names = "--out",
@@ -109,12 +102,10 @@ final class EvalCommand implements Callable<Integer> {
     if (warmup < 0) {
       throw new ParameterException(cmd, "--warmup must be >= 0, was " + warmup);
     }
-    if (maxNewTokens != null && maxNewTokens < 1) {
-      throw new ParameterException(cmd, "--max-new-tokens must be >= 1, was " + maxNewTokens);
-    }
+    configSet.validate(cmd);
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    List<BenchConfig> parsed = configs(bundle);
+    List<BenchConfig> parsed = configs(cmd, bundle);
     ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
     EvalReport report =
         new AcceptanceEval(warmup, truncatePrompts)
@@ -142,35 +133,19 @@ final class EvalCommand implements Callable<Integer> {
   /**
    * The configs given, or one per runnable drafter; a bad spec or repeated name is a usage error.
    */
-  private List<BenchConfig> configs(ModelBundle bundle) {
-    try {
-      if (configs.isEmpty()) {
-        List<BenchConfig> defaults = AcceptanceEval.defaultConfigs(bundle, () -> base(bundle));
-        if (defaults.isEmpty()) {
-          throw new IllegalArgumentException("bundle " + bundle.name() + " runs no drafter");
-        }
-        return defaults;
-      }
-      List<BenchConfig> parsed = new ArrayList<>();
-      Set<String> names = new HashSet<>();
-      for (String config : configs) {
-        BenchConfig c = BenchConfig.parse(config, base(bundle));
-        if (!names.add(c.name())) {
-          throw new IllegalArgumentException("config name '" + c.name() + "' given twice");
-        }
-        parsed.add(c);
-      }
-      return parsed;
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "--config: " + e.getMessage(), e);
-    }
-  }
-
-  private DecodeOptions.Builder base(ModelBundle bundle) {
-    DecodeOptions.Builder base = DecodeOptions.defaultsFor(bundle).seed(seed);
-    if (maxNewTokens != null) {
-      base.maxNewTokens(maxNewTokens);
-    }
-    return base;
+  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle) {
+    return configSet.configs(
+        cmd,
+        configs,
+        bundle,
+        seed,
+        () -> {
+          List<BenchConfig> defaults =
+              AcceptanceEval.defaultConfigs(bundle, () -> configSet.base(bundle, seed));
+          if (defaults.isEmpty()) {
+            throw new IllegalArgumentException("bundle " + bundle.name() + " runs no drafter");
+          }
+          return defaults;
+        });
   }
 }

@@ -125,20 +125,7 @@ public final class AcceptanceEval {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("no prompts to decode");
     }
-    int maxNewTokens = configs.get(0).options().maxNewTokens();
-    for (BenchConfig config : configs) {
-      if (config.options().maxNewTokens() != maxNewTokens) {
-        throw new IllegalArgumentException(
-            "configs must share max new tokens: "
-                + configs.get(0).name()
-                + " has "
-                + maxNewTokens
-                + ", "
-                + config.name()
-                + " has "
-                + config.options().maxNewTokens());
-      }
-    }
+    int maxNewTokens = BenchConfig.sharedMaxNewTokens(configs);
     List<ConfigEval> results = new ArrayList<>(configs.size());
     for (BenchConfig config : configs) {
       try (EvalSession session = opener.open(config)) {

@@ -187,6 +187,30 @@ public record BenchConfig(String name, DecodeOptions options) {
     }
   }
 
+  /**
+   * The {@link DecodeOptions#maxNewTokens()} all of {@code configs} (not empty) share: runs that
+   * compare configs must decode the same number of tokens.
+   *
+   * @throws IllegalArgumentException naming the first config that differs from the first one
+   */
+  static int sharedMaxNewTokens(List<BenchConfig> configs) {
+    int maxNewTokens = configs.get(0).options().maxNewTokens();
+    for (BenchConfig config : configs) {
+      if (config.options().maxNewTokens() != maxNewTokens) {
+        throw new IllegalArgumentException(
+            "configs must share max new tokens: "
+                + configs.get(0).name()
+                + " has "
+                + maxNewTokens
+                + ", "
+                + config.name()
+                + " has "
+                + config.options().maxNewTokens());
+      }
+    }
+    return maxNewTokens;
+  }
+
   /** A rule as {@code acceptance=} takes it: the comma of typical's parameters as ';'. */
   static String acceptanceSpec(AcceptanceRule rule) {
     return switch (rule) {

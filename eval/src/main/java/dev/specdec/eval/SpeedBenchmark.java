@@ -86,20 +86,7 @@ public final class SpeedBenchmark {
     if (prompts.isEmpty()) {
       throw new IllegalArgumentException("no prompts to decode");
     }
-    int maxNewTokens = configs.get(0).options().maxNewTokens();
-    for (BenchConfig config : configs) {
-      if (config.options().maxNewTokens() != maxNewTokens) {
-        throw new IllegalArgumentException(
-            "configs must share max new tokens: "
-                + configs.get(0).name()
-                + " has "
-                + maxNewTokens
-                + ", "
-                + config.name()
-                + " has "
-                + config.options().maxNewTokens());
-      }
-    }
+    int maxNewTokens = BenchConfig.sharedMaxNewTokens(configs);
     List<BenchResult> results = new ArrayList<>();
     for (BenchConfig config : configs) {
       try (BundleDecoder decoder = BundleDecoder.open(bundle, device, config.options())) {

@@ -129,29 +129,9 @@ final class ModelContract {
 
   static ModelInfo readInfo(String model, Map<String, String> metadata)
       throws ModelContractException {
-    for (String key : METADATA_KEYS) {
-      if (!metadata.containsKey(key)) {
-        throw new ModelContractException(
-            "model "
-                + model
-                + ": metadata key '"
-                + key
-                + "' missing (not exported for the specdec model contract?); expected keys "
-                + METADATA_KEYS
-                + ", found "
-                + new TreeSet<>(metadata.keySet()));
-      }
-    }
-    int contract = intValue(model, metadata, CONTRACT);
-    if (contract != VERSION) {
-      throw new ModelContractException(
-          "model "
-              + model
-              + ": contract version "
-              + contract
-              + " is not supported; expected "
-              + VERSION);
-    }
+    requireMetadataKeys(
+        "model " + model, metadata, METADATA_KEYS, "not exported for the specdec model contract?");
+    int contract = contractVersion("model " + model, model, metadata);
     try {
       return new ModelInfo(
           metadata.get("specdec.name"),
@@ -168,6 +148,47 @@ final class ModelContract {
     } catch (IllegalArgumentException e) {
       throw new ModelContractException("model " + model + ": invalid metadata: " + e.getMessage());
     }
+  }
+
+  /**
+   * Checks that {@code metadata} holds every one of {@code keys}.
+   *
+   * @param subject what the model is, for messages: "model NAME", "MTP module NAME"
+   * @param hint why a key may be missing, in the message's parentheses
+   */
+  static void requireMetadataKeys(
+      String subject, Map<String, String> metadata, List<String> keys, String hint)
+      throws ModelContractException {
+    for (String key : keys) {
+      if (!metadata.containsKey(key)) {
+        throw new ModelContractException(
+            subject
+                + ": metadata key '"
+                + key
+                + "' missing ("
+                + hint
+                + "); expected keys "
+                + keys
+                + ", found "
+                + new TreeSet<>(metadata.keySet()));
+      }
+    }
+  }
+
+  /**
+   * The {@link #CONTRACT} version in {@code metadata}, which must be {@link #VERSION}.
+   *
+   * @param subject what the model is, for messages: "model NAME", "MTP module NAME"
+   * @param model the file name, for the message of an unreadable value
+   */
+  static int contractVersion(String subject, String model, Map<String, String> metadata)
+      throws ModelContractException {
+    int contract = intValue(model, metadata, CONTRACT);
+    if (contract != VERSION) {
+      throw new ModelContractException(
+          subject + ": contract version " + contract + " is not supported; expected " + VERSION);
+    }
+    return contract;
   }
 
   static int intValue(String model, Map<String, String> metadata, String key)

@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtSession;
 import dev.specdec.runtime.TensorChecks.Dim;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The MTP module interface of docs/mtp-medusa-contract.md, checked once at load, together with the
@@ -108,30 +107,12 @@ final class MtpContract {
               + role
               + " model is not an MTP module)");
     }
-    for (String key : METADATA_KEYS) {
-      if (!metadata.containsKey(key)) {
-        throw new ModelContractException(
-            "MTP module "
-                + model
-                + ": metadata key '"
-                + key
-                + "' missing (not exported as an MTP module, docs/mtp-medusa-contract.md?);"
-                + " expected keys "
-                + METADATA_KEYS
-                + ", found "
-                + new TreeSet<>(metadata.keySet()));
-      }
-    }
-    int contract = ModelContract.intValue(model, metadata, ModelContract.CONTRACT);
-    if (contract != ModelContract.VERSION) {
-      throw new ModelContractException(
-          "MTP module "
-              + model
-              + ": contract version "
-              + contract
-              + " is not supported; expected "
-              + ModelContract.VERSION);
-    }
+    ModelContract.requireMetadataKeys(
+        "MTP module " + model,
+        metadata,
+        METADATA_KEYS,
+        "not exported as an MTP module, docs/mtp-medusa-contract.md?");
+    ModelContract.contractVersion("MTP module " + model, model, metadata);
     int layers = ModelContract.intValue(model, metadata, "specdec.num_layers");
     if (layers != 1) {
       throw new ModelContractException(

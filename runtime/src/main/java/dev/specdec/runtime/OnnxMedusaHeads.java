@@ -11,7 +11,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -83,29 +82,9 @@ final class OnnxMedusaHeads implements MedusaHeads {
       OrtEnvironment env, OrtSession session, String model, Consumer<OnnxMedusaHeads> onClose)
       throws ModelContractException, OrtException {
     Map<String, String> meta = session.getMetadata().getCustomMetadata();
-    for (String key : METADATA_KEYS) {
-      if (!meta.containsKey(key)) {
-        throw new ModelContractException(
-            "model "
-                + model
-                + ": metadata key '"
-                + key
-                + "' missing (not exported as Medusa heads for specdec?); expected keys "
-                + METADATA_KEYS
-                + ", found "
-                + new TreeSet<>(meta.keySet()));
-      }
-    }
-    int contract = ModelContract.intValue(model, meta, ModelContract.CONTRACT);
-    if (contract != ModelContract.VERSION) {
-      throw new ModelContractException(
-          "model "
-              + model
-              + ": contract version "
-              + contract
-              + " is not supported; expected "
-              + ModelContract.VERSION);
-    }
+    ModelContract.requireMetadataKeys(
+        "model " + model, meta, METADATA_KEYS, "not exported as Medusa heads for specdec?");
+    ModelContract.contractVersion("model " + model, model, meta);
     if (!"medusa".equals(meta.get("specdec.role"))) {
       throw new ModelContractException(
           "model "

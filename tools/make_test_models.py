@@ -37,6 +37,9 @@ import torch
 import torch.nn.functional as F
 from onnx import numpy_helper
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sp_json  # noqa: E402  (tools/, next to this script)
+
 torch.set_num_threads(2)
 warnings.filterwarnings("ignore", category=FutureWarning)  # torch 1.13: g.op() deprecation notice
 
@@ -91,62 +94,20 @@ def train_tokenizer(workdir):
 
 def sp_to_hf_json(sp):
     """Convert a sentencepiece BPE model to a HF tokenizer.json (Llama / sentencepiece style)."""
-    n = sp.get_piece_size()
-    vocab = {}
-    scores = {}
-    normal = set()
-    for i in range(n):
-        p = sp.id_to_piece(i)
-        vocab[p] = i
-        scores[p] = sp.get_score(i)
-        if not (sp.is_unknown(i) or sp.is_control(i) or sp.is_byte(i) or sp.is_unused(i)):
-            normal.add(p)
-    # Merges as in HF's SentencePieceExtractor: every split (l, r) of a piece into two pieces,
-    # ranked by the merged piece's score (descending), ties by (id(l), id(r)).
-    merges = []
-    for piece in sorted(normal, key=lambda p: vocab[p]):
-        local = []
-        for k in range(1, len(piece)):
-            l, r = piece[:k], piece[k:]
-            if l in normal and r in normal:
-                local.append((l, r, scores[piece], vocab[piece]))
-        local.sort(key=lambda x: (vocab[x[0]], vocab[x[1]]))
-        merges.extend(local)
-    merges.sort(key=lambda m: (-m[2], m[3]))  # stable, deterministic
-    added = []
-    for i in range(n):
-        if sp.is_unknown(i) or sp.is_control(i):
-            added.append({"id": i, "content": sp.id_to_piece(i), "single_word": False,
-                          "lstrip": False, "rstrip": False, "normalized": False, "special": True})
-    return {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": added,
-        "normalizer": {"type": "Sequence", "normalizers": [
-            {"type": "Prepend", "prepend": "\u2581"},
-            {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"},
-        ]},
-        "pre_tokenizer": None,
-        "post_processor": None,  # no automatic BOS: the specdec runtime adds BOS itself
-        "decoder": {"type": "Sequence", "decoders": [
-            {"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "},
-            {"type": "ByteFallback"},
-            {"type": "Fuse"},
-            {"type": "Strip", "content": " ", "start": 1, "stop": 0},
-        ]},
-        "model": {
-            "type": "BPE",
-            "dropout": None,
-            "unk_token": "<unk>",
-            "continuing_subword_prefix": None,
-            "end_of_word_suffix": None,
-            "fuse_unk": True,
-            "byte_fallback": True,
-            "vocab": vocab,
-            "merges": ["%s %s" % (l, r) for (l, r, _, _) in merges],
-        },
-    }
+    pieces = []
+    for i in range(sp.get_piece_size()):
+        if sp.is_unknown(i):
+            kind = sp_json.UNKNOWN
+        elif sp.is_control(i):
+            kind = sp_json.CONTROL
+        elif sp.is_byte(i):
+            kind = sp_json.BYTE
+        elif sp.is_unused(i):
+            kind = sp_json.UNUSED
+        else:
+            kind = sp_json.NORMAL
+        pieces.append((sp.id_to_piece(i), sp.get_score(i), kind))
+    return sp_json.pieces_to_hf_json(pieces)
 
 
 def make_tokenizer():

@@ -6,11 +6,12 @@ it without the sentencepiece package (llama2.c's tokenizer.bin carries pieces an
 """
 
 UNKNOWN, CONTROL, BYTE, NORMAL = "unknown", "control", "byte", "normal"
+UNUSED = "unused"  # sentencepiece's unused pieces: neither merged nor added tokens
 
 
 def pieces_to_hf_json(pieces):
     """pieces: list of (piece, score, kind) in id order; kind is one of UNKNOWN, CONTROL, BYTE,
-    NORMAL. Merges follow HF's SentencePieceExtractor: every split of a normal piece into two normal
+    UNUSED, NORMAL. Merges follow HF's SentencePieceExtractor: every split of a normal piece into two normal
     pieces, ranked by the merged piece's score (descending), ties by id."""
     vocab = {}
     for i, (p, _, _) in enumerate(pieces):

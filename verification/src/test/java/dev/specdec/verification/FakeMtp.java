@@ -131,17 +131,7 @@ final class FakeMtp implements MtpModule {
 
   @Override
   public void commit(int[] nodes) {
-    if (pending == null) {
-      throw new IllegalStateException("no uncommitted forward pass");
-    }
-    for (int i = 0; i < nodes.length; i++) {
-      int expectedParent = i == 0 ? -1 : nodes[i - 1];
-      if (nodes[i] < 0
-          || nodes[i] >= pending.size()
-          || pending.parent(nodes[i]) != expectedParent) {
-        throw new IllegalArgumentException("not a root-to-node path: " + Arrays.toString(nodes));
-      }
-    }
+    TestSupport.requirePath(pending, nodes);
     for (int node : nodes) {
       tokens[length] = pending.token(node);
       hidden[length] = pendingHidden[node];
@@ -154,17 +144,7 @@ final class FakeMtp implements MtpModule {
 
   @Override
   public void commitPrefix(int count) {
-    if (pending == null) {
-      throw new IllegalStateException("no uncommitted forward pass");
-    }
-    if (!pending.isChain() || count > pending.size()) {
-      throw new IllegalArgumentException("commitPrefix(" + count + ") on " + pending);
-    }
-    int[] nodes = new int[count];
-    for (int i = 0; i < count; i++) {
-      nodes[i] = i;
-    }
-    commit(nodes);
+    commit(TestSupport.chainPrefix(pending, count));
   }
 
   @Override

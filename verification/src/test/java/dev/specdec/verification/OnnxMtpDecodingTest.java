@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** MTP drafting on the committed test-tiny target and MTP module through ONNX Runtime. */
 class OnnxMtpDecodingTest {
-  private static final Path BUNDLE =
-      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+  private static final Path BUNDLE = TestSupport.root().resolve("models/test-tiny");
   private static Engine engine;
   private static CausalLm target;
   private static MtpModule reference; // a second instance, run from scratch
@@ -45,15 +44,6 @@ class OnnxMtpDecodingTest {
 
   private static MtpModule loadMtp() throws Exception {
     return engine.loadMtp(BUNDLE.resolve("mtp.onnx"), Device.cpu(), target.info());
-  }
-
-  private static int[] randomPrompt(SplittableRandom random, int length) {
-    int[] prompt = new int[length];
-    prompt[0] = 1; // BOS
-    for (int i = 1; i < length; i++) {
-      prompt[i] = 3 + random.nextInt(500);
-    }
-    return prompt;
   }
 
   private static SpeculativeDecoder decoder(Drafter drafter, SamplingConfig sampling, int k) {
@@ -84,7 +74,7 @@ class OnnxMtpDecodingTest {
     long[] accepted = new long[configs.length];
     try {
       for (int p = 0; p < 8; p++) {
-        int[] prompt = randomPrompt(random, 1 + random.nextInt(40));
+        int[] prompt = TestSupport.randomPrompt(random, 1 + random.nextInt(40));
         int[] plain =
             decoder(Drafter.none(), greedy, 0).generate(prompt, request(48), t -> {}).tokens();
         for (int c = 0; c < configs.length; c++) {
@@ -144,7 +134,7 @@ class OnnxMtpDecodingTest {
     SamplingConfig[] samplings = {SamplingConfig.greedy(), new SamplingConfig(1.0, 0, 1.0)};
     MtpConfig[] configs = {MtpConfig.chain(3), new MtpConfig(3, 2, 6)};
     int h = target.info().hiddenSize();
-    int[] prompt = randomPrompt(new SplittableRandom(5), 12);
+    int[] prompt = TestSupport.randomPrompt(new SplittableRandom(5), 12);
     float worstMatch = 0;
     float bestMismatch = Float.MAX_VALUE;
     for (SamplingConfig sampling : samplings) {

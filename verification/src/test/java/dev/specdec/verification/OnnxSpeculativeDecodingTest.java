@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * the real KV cache, commits and rollbacks, not fakes.
  */
 class OnnxSpeculativeDecodingTest {
-  private static final Path BUNDLE =
-      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+  private static final Path BUNDLE = TestSupport.root().resolve("models/test-tiny");
   private static Engine engine;
   private static CausalLm target;
 
@@ -39,15 +38,6 @@ class OnnxSpeculativeDecodingTest {
   @AfterAll
   static void close() {
     engine.close();
-  }
-
-  private static int[] randomPrompt(SplittableRandom random, int length) {
-    int[] prompt = new int[length];
-    prompt[0] = 1; // BOS
-    for (int i = 1; i < length; i++) {
-      prompt[i] = 3 + random.nextInt(500);
-    }
-    return prompt;
   }
 
   private static int[] decode(
@@ -71,7 +61,7 @@ class OnnxSpeculativeDecodingTest {
     SplittableRandom random = new SplittableRandom(11);
     SamplingConfig greedy = SamplingConfig.greedy();
     for (int p = 0; p < 12; p++) {
-      int[] prompt = randomPrompt(random, 1 + random.nextInt(40));
+      int[] prompt = TestSupport.randomPrompt(random, 1 + random.nextInt(40));
       int[] plain = decode(Drafter.none(), 0, greedy, prompt, 48);
       for (int k = 1; k <= 8; k++) {
         try (Drafter drafter = draftModel(greedy, k, 0)) {
@@ -88,7 +78,7 @@ class OnnxSpeculativeDecodingTest {
     SamplingConfig greedy = SamplingConfig.greedy();
     for (int p = 0; p < 8; p++) {
       // A prompt that repeats itself, so lookup finds matches.
-      int[] half = randomPrompt(random, 20);
+      int[] half = TestSupport.randomPrompt(random, 20);
       int[] prompt = new int[40];
       System.arraycopy(half, 0, prompt, 0, 20);
       System.arraycopy(half, 1, prompt, 20, 19);

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * pass per tree, commits of non-contiguous accepted paths into the target's and the draft's caches.
  */
 class OnnxTreeDecodingTest {
-  private static final Path BUNDLE =
-      Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
+  private static final Path BUNDLE = TestSupport.root().resolve("models/test-tiny");
   private static Engine engine;
   private static CausalLm target;
 
@@ -53,15 +52,6 @@ class OnnxTreeDecodingTest {
     return specs;
   }
 
-  private static int[] randomPrompt(SplittableRandom random, int length) {
-    int[] prompt = new int[length];
-    prompt[0] = 1; // BOS
-    for (int i = 1; i < length; i++) {
-      prompt[i] = 3 + random.nextInt(500);
-    }
-    return prompt;
-  }
-
   private static DecodeResult decode(Drafter drafter, int k, int[] prompt, int n) {
     SpeculativeDecoder decoder =
         SpeculativeDecoder.builder(target)
@@ -86,7 +76,7 @@ class OnnxTreeDecodingTest {
     SplittableRandom random = new SplittableRandom(41);
     long medusaAccepted = 0;
     for (int p = 0; p < 4; p++) {
-      int[] prompt = randomPrompt(random, 1 + random.nextInt(30));
+      int[] prompt = TestSupport.randomPrompt(random, 1 + random.nextInt(30));
       int[] plain = decode(Drafter.none(), 0, prompt, 40).tokens();
       for (TreeSpec spec : trees()) {
         try (Drafter drafter = Drafter.medusa(medusaHeads(), spec)) {
@@ -106,7 +96,7 @@ class OnnxTreeDecodingTest {
     SplittableRandom random = new SplittableRandom(42);
     long acceptedDeep = 0;
     for (int p = 0; p < 4; p++) {
-      int[] prompt = randomPrompt(random, 1 + random.nextInt(30));
+      int[] prompt = TestSupport.randomPrompt(random, 1 + random.nextInt(30));
       int[] plain = decode(Drafter.none(), 0, prompt, 40).tokens();
       for (TreeSpec spec : trees()) {
         try (Drafter drafter = Drafter.draftModelTree(draft(), spec)) {
@@ -126,7 +116,7 @@ class OnnxTreeDecodingTest {
     // gathered commits leave its cache as the chain drafter's sequential passes do.
     SplittableRandom random = new SplittableRandom(43);
     for (int p = 0; p < 4; p++) {
-      int[] prompt = randomPrompt(random, 2 + random.nextInt(30));
+      int[] prompt = TestSupport.randomPrompt(random, 2 + random.nextInt(30));
       DecodeResult chain;
       try (Drafter drafter =
           Drafter.draftModel(draft(), SamplingConfig.greedy(), 4, new SplittableRandom(0))) {

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
  * plain greedy decoding, and rejection sampling must keep the target's distribution.
  */
 class OptimumSpeculativeDecodingTest {
-  private static final Path DIR =
-      Path.of(System.getProperty("specdec.root", "..")).resolve("testdata/optimum-tiny");
+  private static final Path DIR = TestSupport.root().resolve("testdata/optimum-tiny");
   private static final int SAMPLES = 100_000;
   private static final SamplingConfig SAMPLING = new SamplingConfig(1.0, 0, 1.0);
   private static final int[] PROMPT = {1, 40, 41, 42, 43, 44};
@@ -61,22 +60,13 @@ class OptimumSpeculativeDecodingTest {
         .generate(prompt, GenerationRequest.of(n, 0), t -> {});
   }
 
-  private static int[] randomPrompt(SplittableRandom random, int length) {
-    int[] prompt = new int[length];
-    prompt[0] = 1;
-    for (int i = 1; i < length; i++) {
-      prompt[i] = 3 + random.nextInt(500);
-    }
-    return prompt;
-  }
-
   @Test
   void greedyDraftModelOutputIsTokenIdenticalToPlainGreedy() throws Exception {
     assertFalse(target.supportsTreeMasks());
     SplittableRandom random = new SplittableRandom(21);
     long accepted = 0;
     for (int p = 0; p < 6; p++) {
-      int[] prompt = randomPrompt(random, 1 + random.nextInt(30));
+      int[] prompt = TestSupport.randomPrompt(random, 1 + random.nextInt(30));
       int[] plain = decode(Drafter.none(), 0, prompt, 40).tokens();
       for (int k = 1; k <= 6; k++) {
         try (Drafter drafter = draftModel(SamplingConfig.greedy(), k, 0)) {
@@ -94,7 +84,7 @@ class OptimumSpeculativeDecodingTest {
   void greedyLookupTreesAreReducedToAPathAndStayTokenIdentical() {
     SplittableRandom random = new SplittableRandom(22);
     for (int p = 0; p < 4; p++) {
-      int[] half = randomPrompt(random, 20);
+      int[] half = TestSupport.randomPrompt(random, 20);
       int[] prompt = new int[40];
       System.arraycopy(half, 0, prompt, 0, 20);
       System.arraycopy(half, 1, prompt, 20, 19);

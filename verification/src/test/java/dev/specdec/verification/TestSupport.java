@@ -3,16 +3,34 @@ package dev.specdec.verification;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.tree.TokenTree;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.commons.math3.stat.inference.ChiSquareTest;
 
 /** Fixtures and statistics shared by the verification tests. */
 final class TestSupport {
   private TestSupport() {}
+
+  /** The repository root, where the committed test models live ({@code specdec.root}). */
+  static Path root() {
+    return Path.of(System.getProperty("specdec.root", ".."));
+  }
+
+  /** BOS and {@code length - 1} seeded random ordinary tokens of the test models' vocabulary. */
+  static int[] randomPrompt(SplittableRandom random, int length) {
+    int[] prompt = new int[length];
+    prompt[0] = 1; // BOS
+    for (int i = 1; i < length; i++) {
+      prompt[i] = 3 + random.nextInt(500);
+    }
+    return prompt;
+  }
 
   /** A pass output with the given logits rows (V = row length). */
   static ForwardOutput output(float[]... rows) {
@@ -132,6 +150,39 @@ final class TestSupport {
     double[] ee = e.stream().mapToDouble(x -> x * n / total).toArray();
     long[] oo = o.stream().mapToLong(Long::longValue).toArray();
     return new ChiSquareTest().chiSquareTest(ee, oo);
+  }
+
+  /**
+   * Checks, as a fake model's {@code commit} must, that {@code nodes} is a root-to-node path of
+   * {@code pending}, the tree of the last uncommitted pass ({@code null} when there is none).
+   */
+  static void requirePath(TokenTree pending, int[] nodes) {
+    if (pending == null) {
+      throw new IllegalStateException("no uncommitted forward pass");
+    }
+    for (int i = 0; i < nodes.length; i++) {
+      int expectedParent = i == 0 ? -1 : nodes[i - 1];
+      if (nodes[i] < 0
+          || nodes[i] >= pending.size()
+          || pending.parent(nodes[i]) != expectedParent) {
+        throw new IllegalArgumentException("not a root-to-node path: " + Arrays.toString(nodes));
+      }
+    }
+  }
+
+  /** The nodes {@code 0 .. count - 1} of {@code pending}, which must be a chain: commitPrefix. */
+  static int[] chainPrefix(TokenTree pending, int count) {
+    if (pending == null) {
+      throw new IllegalStateException("no uncommitted forward pass");
+    }
+    if (!pending.isChain() || count > pending.size()) {
+      throw new IllegalArgumentException("commitPrefix(" + count + ") on " + pending);
+    }
+    int[] nodes = new int[count];
+    for (int i = 0; i < count; i++) {
+      nodes[i] = i;
+    }
+    return nodes;
   }
 
   /** Plain decoding's tokens: the reference for greedy equivalence. */

@@ -18,6 +18,9 @@ final class PassOutput implements ForwardOutput {
   private final String noHidden; // why hidden is null, for the exception
 
   /**
+   * A view of the {@code rows} rows a pass just wrote, current while {@code generation} stays at
+   * its value now.
+   *
    * @param hidden the hidden-state buffer, or {@code null} when the model has no such output
    * @param noHidden the message (after the label) of the exception a hidden-state read throws when
    *     {@code hidden} is {@code null}

@@ -27,7 +27,7 @@ def ck_info(path):
     ck = TR.load_ckpt(path)
     return {"tokens": ck["tokens"], "steps": ck["step"], "minutes": ck["elapsed"] / 60, "done": ck["done"],
             "hardware": ck.get("hardware", [ck.get("device")]), "args": ck["args"], "params": ck.get("params"),
-            "stages": ck.get("stages", [])}
+            "stages": ck.get("stages", []), "notes": ck.get("notes", [])}
 
 
 def train_cmd(kind, ar):
@@ -138,6 +138,12 @@ def main():
                 "{:,}".format(i["tokens"]),
                                                                  "" if i["done"] else " (budget not finished)",
                                                                  i["steps"], i["minutes"], "; ".join(i["hardware"])))
+    changes = [(k, n) for k in ("target", "draft", "medusa", "mtp") if info[k] for n in info[k]["notes"]]
+    if changes:
+        lines += ["", "Schedule changes made during training (checkpoint notes; the commands under *Reproduce* "
+                  "give the final arguments, so a rerun approximates these runs rather than repeating them "
+                  "step for step):", ""]
+        lines += ["- %s: %s" % (k, n) for k, n in changes]
     lines += ["", "Training arguments are stored in the checkpoints and listed under *Reproduce*.", "",
               "## Validation (held-out packages)", ""]
     if ev:

@@ -113,8 +113,8 @@ class DecodeCommandTest {
     System.setProperty("specdec.home", Cli.root().toString());
     try {
       JsonObject report =
-          json(Cli.run("decode", "--prompt", "Hark", "--max-new-tokens", "4", "--json"));
-      assertEquals("test-tiny", report.get("bundle").getAsString());
+          json(Cli.run("decode", "--prompt", "int x", "--max-new-tokens", "4", "--json"));
+      assertEquals("specdec-java", report.get("bundle").getAsString());
     } finally {
       if (previous == null) {
         System.clearProperty("specdec.home");

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 class DefaultBundleTest {
 
   @Test
-  void repositoryDefaultIsTheTestBundle() throws Exception {
-    assertEquals(Cli.testTiny(), DefaultBundle.resolve(Cli.root()));
+  void repositoryDefaultIsTheTrainedFamily() throws Exception {
+    assertEquals(Cli.root().resolve("models/specdec-java"), DefaultBundle.resolve(Cli.root()));
   }
 
   @Test

@@ -117,7 +117,8 @@ final class BenchCommand implements Callable<Integer> {
           err.flush();
         };
     BenchReport report =
-        new SpeedBenchmark(repeats, warmup).run(bundle, model.device, parsed, set, progress);
+        new SpeedBenchmark(repeats, warmup)
+            .run(bundle, model.device, model.threads.engineOptions(cmd), parsed, set, progress);
     PrintWriter out = cmd.getOut();
     if (json) {
       out.println(report.toJson());

@@ -142,7 +142,8 @@ final class DecodeCommand implements Callable<Integer> {
               out.print(chunk);
               out.flush();
             };
-    try (BundleDecoder decoder = BundleDecoder.open(bundle, model.device, options)) {
+    try (BundleDecoder decoder =
+        BundleDecoder.open(bundle, model.device, model.threads.engineOptions(cmd), options)) {
       DecodeReport report = compare ? decoder.compare(text, onText) : decoder.decode(text, onText);
       if (json) {
         out.println(report.toJson());

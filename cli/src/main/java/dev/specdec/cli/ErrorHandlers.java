@@ -1,6 +1,7 @@
 package dev.specdec.cli;
 
 import dev.specdec.eval.DeviceUnavailableException;
+import dev.specdec.eval.QuantizeException;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.NumericalException;
@@ -51,13 +52,14 @@ final class ErrorHandlers {
   /**
    * Errors with a message that tells the user what to fix: bad files and bundles, models that break
    * the contract, values rejected by validation, prompts that do not fit, non-finite logits, an
-   * unavailable device.
+   * unavailable device, a model that cannot be quantized.
    */
   static boolean isUserError(Exception e) {
     return e instanceof UserException
         || e instanceof BundleException
         || e instanceof ModelContractException
         || e instanceof DeviceUnavailableException
+        || e instanceof QuantizeException
         || e instanceof IOException
         || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException

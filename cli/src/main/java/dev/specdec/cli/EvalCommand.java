@@ -109,7 +109,7 @@ final class EvalCommand implements Callable<Integer> {
     ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
     EvalReport report =
         new AcceptanceEval(warmup, truncatePrompts)
-            .run(bundle, model.device, parsed, set, progress);
+            .run(bundle, model.device, model.threads.engineOptions(cmd), parsed, set, progress);
     progress.finish();
     // originalArgs() starts with the subcommand's name ("eval").
     String command = "specdec " + String.join(" ", cmd.getParseResult().originalArgs());

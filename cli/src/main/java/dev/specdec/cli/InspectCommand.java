@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,9 +39,11 @@ final class InspectCommand implements Callable<Integer> {
               + " a bundle directory (specdec.json).")
   Path path;
 
+  @Mixin ThreadOptions threads;
+
   @Override
   public Integer call() throws IOException, BundleException {
-    try (Engine engine = Engine.create()) {
+    try (Engine engine = Engine.create(threads.engineOptions(spec.commandLine()))) {
       ModelReport report = ModelReport.inspect(engine, path);
       spec.commandLine().getOut().print(report.render());
       spec.commandLine().getOut().flush();

@@ -2,9 +2,13 @@ package dev.specdec.cli;
 
 import dev.specdec.runtime.Device;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Which bundle to load and where to run it: shared by the commands that load models. */
+/**
+ * Which bundle to load, where to run it and with how many threads: shared by the commands that load
+ * models.
+ */
 final class ModelOptions {
   @Option(
       names = "--bundle",
@@ -21,6 +25,8 @@ final class ModelOptions {
       defaultValue = "cpu",
       description = "cpu, cuda or cuda:N (CUDA needs the -Pcuda build). Default: ${DEFAULT-VALUE}.")
   Device device;
+
+  @Mixin ThreadOptions threads;
 
   /** The bundle directory: {@code --bundle}, else the default bundle of the specdec home. */
   Path bundleDirectory() throws UserException {

@@ -204,7 +204,9 @@ final class TreeCommand implements Callable<Integer> {
       }
       String text = Files.readString(textFile);
       ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-      HeadAccuracies acc = HeadAccuracies.measure(bundle, model.device, text, ranks);
+      HeadAccuracies acc =
+          HeadAccuracies.measure(
+              bundle, model.device, model.threads.engineOptions(spec.commandLine()), text, ranks);
       String json = acc.toJson() + System.lineSeparator();
       if (output != null) {
         Files.writeString(output, json);

@@ -200,4 +200,14 @@ class CommandLineErrorsTest {
       assertTrue(cli.out().contains(option), option);
     }
   }
+
+  @Test
+  void threadCountAndSpinAreValidated() {
+    Cli cli =
+        Cli.run("decode", "--bundle", Cli.testTiny().toString(), "--prompt", "x", "--threads", "0");
+    assertUsageError(cli, "--threads must be in [1, 256], was 0");
+    assertUsageError(
+        Cli.run("decode", "--bundle", Cli.testTiny().toString(), "--prompt", "x", "--spin", "yes"),
+        "Invalid value for option '--spin': expected on or off, found 'yes'");
+  }
 }

@@ -2,6 +2,7 @@ package dev.specdec.eval;
 
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
@@ -98,13 +99,30 @@ public final class AcceptanceEval {
       List<BenchPrompt> prompts,
       SpeedBenchmark.Progress progress)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return run(bundle, device, EngineOptions.defaults(), configs, prompts, progress);
+  }
+
+  /**
+   * {@link #run(ModelBundle, Device, List, List, SpeedBenchmark.Progress)} with the models on an
+   * engine with {@code engineOptions} (threads, spinning).
+   */
+  public EvalReport run(
+      ModelBundle bundle,
+      Device device,
+      EngineOptions engineOptions,
+      List<BenchConfig> configs,
+      List<BenchPrompt> prompts,
+      SpeedBenchmark.Progress progress)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(engineOptions, "engineOptions");
     return run(
         bundle.name(),
         configs,
         prompts,
-        config -> EvalSession.of(BundleDecoder.open(bundle, device, config.options())),
+        config ->
+            EvalSession.of(BundleDecoder.open(bundle, device, engineOptions, config.options())),
         progress);
   }
 

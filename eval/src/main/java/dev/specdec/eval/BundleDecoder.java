@@ -9,6 +9,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
@@ -103,8 +104,22 @@ public final class BundleDecoder implements AutoCloseable {
    */
   public static BundleDecoder open(ModelBundle bundle, Device device, DecodeOptions options)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return open(bundle, device, EngineOptions.defaults(), options);
+  }
+
+  /**
+   * {@link #open(ModelBundle, Device, DecodeOptions)} on an engine with {@code engineOptions}
+   * (threads, spinning).
+   *
+   * @throws IllegalStateException when this process's ONNX Runtime environment already has a thread
+   *     pool with other options (see {@link Engine#create(EngineOptions)})
+   */
+  public static BundleDecoder open(
+      ModelBundle bundle, Device device, EngineOptions engineOptions, DecodeOptions options)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(options, "options");
     if (options.drafter().needsDraftModel() && bundle.draft().isEmpty()) {
       throw new BundleException(
@@ -139,7 +154,7 @@ public final class BundleDecoder implements AutoCloseable {
               + " \"medusa\" to its "
               + ModelBundle.MANIFEST);
     }
-    Engine engine = Engine.create();
+    Engine engine = Engine.create(engineOptions);
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
     boolean opened = false;

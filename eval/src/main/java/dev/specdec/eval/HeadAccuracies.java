@@ -9,6 +9,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
@@ -122,6 +123,16 @@ public record HeadAccuracies(double[][] perRank, long positions) {
    */
   public static HeadAccuracies measure(ModelBundle bundle, Device device, String text, int ranks)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return measure(bundle, device, EngineOptions.defaults(), text, ranks);
+  }
+
+  /**
+   * {@link #measure(ModelBundle, Device, String, int)} with the models on an engine with {@code
+   * engineOptions} (threads, spinning).
+   */
+  public static HeadAccuracies measure(
+      ModelBundle bundle, Device device, EngineOptions engineOptions, String text, int ranks)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Path medusa =
         bundle
             .medusa()
@@ -132,7 +143,7 @@ public record HeadAccuracies(double[][] perRank, long positions) {
                             + bundle.name()
                             + "' has no Medusa heads to measure: add \"medusa\" to its "
                             + ModelBundle.MANIFEST));
-    try (Engine engine = Engine.create();
+    try (Engine engine = Engine.create(engineOptions);
         TextTokenizer tokenizer = engine.loadTokenizer(bundle.tokenizer());
         CausalLm target = engine.loadCausalLm(bundle.target(), device);
         MedusaHeads heads = engine.loadMedusaHeads(medusa, device)) {

@@ -5,6 +5,7 @@ import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.ModelInspection;
+import dev.specdec.runtime.Quantization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +28,8 @@ import java.util.Optional;
  * @param tokenizer the tokenizer found with it, if any
  * @param drafters each drafter with whether it can be used and why (not)
  * @param rules each acceptance rule likewise
+ * @param bundleQuantization a bundle's {@code quantization} from its manifest, by model key; empty
+ *     for a model file or directory, or a bundle of float models
  */
 public record ModelReport(
     Path path,
@@ -34,7 +37,8 @@ public record ModelReport(
     Map<String, ModelInspection> models,
     Optional<Path> tokenizer,
     List<Usability> drafters,
-    List<Usability> rules) {
+    List<Usability> rules,
+    Map<String, Quantization> bundleQuantization) {
 
   /** Copies the collections. */
   public ModelReport {
@@ -44,6 +48,8 @@ public record ModelReport(
     Objects.requireNonNull(tokenizer, "tokenizer");
     drafters = List.copyOf(drafters);
     rules = List.copyOf(rules);
+    bundleQuantization =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(bundleQuantization));
   }
 
   /** What an inspected path is. */
@@ -84,6 +90,7 @@ public record ModelReport(
     Kind kind;
     boolean medusa = false;
     boolean mtp = false;
+    Map<String, Quantization> quantization = Map.of();
     if (Files.isDirectory(path) && Files.isRegularFile(path.resolve(ModelBundle.MANIFEST))) {
       kind = Kind.BUNDLE;
       ModelBundle bundle = ModelBundle.load(path);
@@ -94,6 +101,7 @@ public record ModelReport(
       tokenizer = Optional.of(bundle.tokenizer());
       medusa = bundle.medusa().isPresent();
       mtp = bundle.mtp().isPresent();
+      quantization = bundle.quantization();
     } else {
       kind = Files.isDirectory(path) ? Kind.MODEL_DIRECTORY : Kind.MODEL_FILE;
       ModelInspection target = engine.inspect(path);
@@ -104,7 +112,13 @@ public record ModelReport(
     ModelInspection target = models.get("target");
     Optional<ModelInspection> draft = Optional.ofNullable(models.get("draft"));
     return new ModelReport(
-        path, kind, models, tokenizer, drafters(target, draft, medusa, mtp), rules(target));
+        path,
+        kind,
+        models,
+        tokenizer,
+        drafters(target, draft, medusa, mtp),
+        rules(target),
+        quantization);
   }
 
   private static List<Usability> drafters(
@@ -188,6 +202,11 @@ public record ModelReport(
     StringBuilder b = new StringBuilder();
     b.append(path).append(": ").append(kindName()).append('\n');
     models.forEach((role, m) -> renderModel(b, role, m));
+    if (!bundleQuantization.isEmpty()) {
+      b.append("quantization (").append(ModelBundle.MANIFEST).append("):\n");
+      bundleQuantization.forEach(
+          (role, q) -> b.append("  ").append(role).append(": ").append(q.describe()).append('\n'));
+    }
     b.append("tokenizer: ")
         .append(tokenizer.map(Path::toString).orElse("none found (tokenizer.json)"))
         .append('\n');
@@ -218,6 +237,7 @@ public record ModelReport(
         .append(m.usable() ? "" : " - cannot be run")
         .append('\n');
     m.problem().ifPresent(p -> b.append("  problem: ").append(p).append('\n'));
+    b.append("  weights: ").append(weights(m)).append('\n');
     m.info()
         .ifPresent(
             i ->
@@ -250,6 +270,17 @@ public record ModelReport(
     m.inputs().forEach(s -> b.append("    ").append(s).append('\n'));
     b.append("  outputs:\n");
     m.outputs().forEach(s -> b.append("    ").append(s).append('\n'));
+  }
+
+  /** What the model's own metadata says about its weights. */
+  private static String weights(ModelInspection m) {
+    try {
+      return Quantization.fromMetadata(m.metadata())
+          .map(q -> "quantized, " + q.describe() + ", MatMulNBits")
+          .orElse("not quantized by specdec (" + Quantization.METADATA_KEY + " absent)");
+    } catch (IllegalArgumentException e) {
+      return "unreadable quantization metadata: " + e.getMessage();
+    }
   }
 
   private static void renderUsability(StringBuilder b, Usability u) {

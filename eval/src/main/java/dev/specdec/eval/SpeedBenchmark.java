@@ -2,6 +2,7 @@ package dev.specdec.eval;
 
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
@@ -77,8 +78,24 @@ public final class SpeedBenchmark {
       List<BenchPrompt> prompts,
       Progress progress)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return run(bundle, device, EngineOptions.defaults(), configs, prompts, progress);
+  }
+
+  /**
+   * {@link #run(ModelBundle, Device, List, List, Progress)} with the models on an engine with
+   * {@code engineOptions} (threads, spinning).
+   */
+  public BenchReport run(
+      ModelBundle bundle,
+      Device device,
+      EngineOptions engineOptions,
+      List<BenchConfig> configs,
+      List<BenchPrompt> prompts,
+      Progress progress)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(progress, "progress");
     if (configs.isEmpty()) {
       throw new IllegalArgumentException("no configs to measure");
@@ -89,7 +106,8 @@ public final class SpeedBenchmark {
     int maxNewTokens = BenchConfig.sharedMaxNewTokens(configs);
     List<BenchResult> results = new ArrayList<>();
     for (BenchConfig config : configs) {
-      try (BundleDecoder decoder = BundleDecoder.open(bundle, device, config.options())) {
+      try (BundleDecoder decoder =
+          BundleDecoder.open(bundle, device, engineOptions, config.options())) {
         results.add(measure(decoder, config, prompts, progress));
       }
     }

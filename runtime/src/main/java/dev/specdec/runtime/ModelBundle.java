@@ -10,7 +10,10 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,8 +25,12 @@ import java.util.Optional;
  * {"format": "specdec-bundle/1", "name": "test-tiny", "description": "...",
  *  "tokenizer": "tokenizer.json", "target": "target.onnx", "draft": "draft.onnx",
  *  "generation": {"maxNewTokens": 64, "temperature": 0.0, "topK": 0, "topP": 1.0,
- *                 "draftTokens": 4}}
+ *                 "draftTokens": 4},
+ *  "quantization": {"target": {"bits": 4, "block": 32, "accuracyLevel": 4}}}
  * }</pre>
+ *
+ * <p>{@code quantization} (written by {@code specdec quantize}) says which models' weights are
+ * quantized and how; it informs reports, the models themselves carry their quantized weights.
  *
  * <p>Every path in the manifest is relative to the bundle directory and must stay inside it. The
  * paths of this record are absolute and normalized, and the files existed when it was loaded.
@@ -37,6 +44,8 @@ import java.util.Optional;
  * @param generation the recommended generation settings
  * @param medusa Medusa heads, if the bundle has them
  * @param mtp multi-token-prediction heads, if the bundle has them
+ * @param quantization how each quantized model is quantized, by manifest key ({@code target},
+ *     {@code draft}, {@code medusa}, {@code mtp}); empty for a bundle of float models
  */
 public record ModelBundle(
     Path root,
@@ -47,7 +56,8 @@ public record ModelBundle(
     Optional<Path> draft,
     GenerationDefaults generation,
     Optional<Path> medusa,
-    Optional<Path> mtp) {
+    Optional<Path> mtp,
+    Map<String, Quantization> quantization) {
 
   /** The manifest's file name. */
   public static final String MANIFEST = "specdec.json";
@@ -65,11 +75,13 @@ public record ModelBundle(
           "draft",
           "medusa",
           "mtp",
-          "generation");
+          "generation",
+          "quantization");
+  private static final List<String> MODEL_KEYS = List.of("target", "draft", "medusa", "mtp");
   private static final List<String> GENERATION_KEYS =
       List.of("maxNewTokens", "temperature", "topK", "topP", "draftTokens");
 
-  /** Checks that no component is null. */
+  /** Checks that no component is null; copies the quantization map. */
   public ModelBundle {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(name, "name");
@@ -80,6 +92,21 @@ public record ModelBundle(
     Objects.requireNonNull(generation, "generation");
     Objects.requireNonNull(medusa, "medusa");
     Objects.requireNonNull(mtp, "mtp");
+    quantization = Collections.unmodifiableMap(new LinkedHashMap<>(quantization));
+  }
+
+  /** A bundle of float models: no {@code quantization}. */
+  public ModelBundle(
+      Path root,
+      String name,
+      String description,
+      Path tokenizer,
+      Path target,
+      Optional<Path> draft,
+      GenerationDefaults generation,
+      Optional<Path> medusa,
+      Optional<Path> mtp) {
+    this(root, name, description, tokenizer, target, draft, generation, medusa, mtp, Map.of());
   }
 
   /**
@@ -129,8 +156,57 @@ public record ModelBundle(
     Optional<Path> medusa = file(root, json, "medusa");
     Optional<Path> mtp = file(root, json, "mtp");
     GenerationDefaults generation = generation(json.get("generation"));
+    Map<String, Quantization> quantization = quantization(json);
     return new ModelBundle(
-        root, name, description, tokenizer, target, draft, generation, medusa, mtp);
+        root, name, description, tokenizer, target, draft, generation, medusa, mtp, quantization);
+  }
+
+  /**
+   * {@code quantization}: per model key present in the manifest, bits, block and accuracy level.
+   */
+  private static Map<String, Quantization> quantization(JsonObject json) throws BundleException {
+    JsonElement value = json.get("quantization");
+    if (value == null || value.isJsonNull()) {
+      return Map.of();
+    }
+    if (!value.isJsonObject()) {
+      throw new BundleException(MANIFEST + ": 'quantization' must be an object, found " + value);
+    }
+    Map<String, Quantization> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : value.getAsJsonObject().entrySet()) {
+      String role = e.getKey();
+      String where = "quantization." + role;
+      if (!MODEL_KEYS.contains(role) || json.get(role) == null || json.get(role).isJsonNull()) {
+        throw new BundleException(
+            MANIFEST
+                + ": '"
+                + where
+                + "' names no model of this bundle; expected one of "
+                + MODEL_KEYS.stream().filter(k -> json.get(k) != null).toList());
+      }
+      if (!e.getValue().isJsonObject()) {
+        throw new BundleException(
+            MANIFEST + ": '" + where + "' must be an object, found " + e.getValue());
+      }
+      JsonObject q = e.getValue().getAsJsonObject();
+      requireKnownKeys(q, Quantization.KEYS, where + ".");
+      for (String key : Quantization.KEYS) {
+        if (q.get(key) == null) {
+          throw new BundleException(MANIFEST + ": '" + where + "." + key + "' is missing");
+        }
+      }
+      try {
+        out.put(
+            role,
+            new Quantization(
+                integer(q, "bits", 0, where),
+                integer(q, "block", 0, where),
+                integer(q, "accuracyLevel", 0, where)));
+      } catch (IllegalArgumentException ex) {
+        throw new BundleException(MANIFEST + ": " + where + ": " + ex.getMessage(), ex);
+      }
+    }
+    return out;
   }
 
   private static BundleException missing(String key) {
@@ -232,20 +308,26 @@ public record ModelBundle(
     }
   }
 
-  private static BigDecimal numeric(JsonObject json, String key) throws BundleException {
+  private static BigDecimal numeric(JsonObject json, String key, String where)
+      throws BundleException {
     JsonElement value = json.get(key);
     if (value == null || value.isJsonNull()) {
       return null;
     }
     if (!(value instanceof JsonPrimitive p) || !p.isNumber()) {
       throw new BundleException(
-          MANIFEST + ": 'generation." + key + "' must be a number, found " + value);
+          MANIFEST + ": '" + where + "." + key + "' must be a number, found " + value);
     }
     return p.getAsBigDecimal();
   }
 
   private static int integer(JsonObject json, String key, int fallback) throws BundleException {
-    BigDecimal value = numeric(json, key);
+    return integer(json, key, fallback, "generation");
+  }
+
+  private static int integer(JsonObject json, String key, int fallback, String where)
+      throws BundleException {
+    BigDecimal value = numeric(json, key, where);
     if (value == null) {
       return fallback;
     }
@@ -253,13 +335,13 @@ public record ModelBundle(
       return value.intValueExact();
     } catch (ArithmeticException e) {
       throw new BundleException(
-          MANIFEST + ": 'generation." + key + "' must be an integer, found " + value, e);
+          MANIFEST + ": '" + where + "." + key + "' must be an integer, found " + value, e);
     }
   }
 
   private static double number(JsonObject json, String key, double fallback)
       throws BundleException {
-    BigDecimal value = numeric(json, key);
+    BigDecimal value = numeric(json, key, "generation");
     return value == null ? fallback : value.doubleValue();
   }
 }

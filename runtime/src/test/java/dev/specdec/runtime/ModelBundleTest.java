@@ -114,6 +114,65 @@ class ModelBundleTest {
     assertEquals(Optional.empty(), bundle.draft());
   }
 
+  @Test
+  void quantizationIsReadPerModel() throws IOException, BundleException {
+    write(
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\","
+            + "\"draft\":\"draft.onnx\",\"quantization\":{\"target\":{\"bits\":4,\"block\":32,"
+            + "\"accuracyLevel\":4},\"draft\":{\"bits\":8,\"block\":64,\"accuracyLevel\":0}}}",
+        "tokenizer.json",
+        "target.onnx",
+        "draft.onnx");
+    ModelBundle bundle = ModelBundle.load(dir);
+    assertEquals(
+        java.util.Map.of("target", new Quantization(4, 32, 4), "draft", new Quantization(8, 64, 0)),
+        bundle.quantization());
+    assertEquals(java.util.Map.of(), ModelBundle.load(Fixtures.testTiny()).quantization());
+  }
+
+  @Test
+  void badQuantizationEntriesNameTheFieldAndTheValidValues() throws IOException {
+    String head =
+        "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\","
+            + "\"quantization\":";
+    write(
+        head + "{\"target\":{\"bits\":3,\"block\":32,\"accuracyLevel\":4}}}",
+        "tokenizer.json",
+        "target.onnx");
+    assertEquals("specdec.json: quantization.target: bits must be 4 or 8, was 3", message(dir));
+    write(head + "{\"draft\":{\"bits\":4,\"block\":32,\"accuracyLevel\":4}}}");
+    assertEquals(
+        "specdec.json: 'quantization.draft' names no model of this bundle; expected one of"
+            + " [target]",
+        message(dir));
+    write(head + "{\"target\":{\"bits\":4,\"block\":32}}}");
+    assertEquals("specdec.json: 'quantization.target.accuracyLevel' is missing", message(dir));
+    write(head + "{\"target\":{\"bits\":4,\"block\":32,\"accuracyLevel\":4,\"zp\":1}}}");
+    assertTrue(message(dir).startsWith("specdec.json: unknown key 'quantization.target.zp'"));
+  }
+
+  @Test
+  void quantizationValidatesItsSettings() {
+    assertEquals(
+        "block must be a power of two in [16, 256] (16, 32, 64, 128, 256), was 48",
+        assertThrows(IllegalArgumentException.class, () -> new Quantization(8, 48, 4))
+            .getMessage());
+    assertEquals(
+        "accuracyLevel must be in [0, 4] (0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8), was 5",
+        assertThrows(IllegalArgumentException.class, () -> new Quantization(8, 32, 5))
+            .getMessage());
+    assertEquals(
+        Optional.of(new Quantization(4, 32, 4)),
+        Quantization.fromMetadata(
+            java.util.Map.of(
+                Quantization.METADATA_KEY,
+                "{\"bits\":4,\"block\":32,\"accuracyLevel\":4,\"matmuls\":17}")));
+    assertEquals(Optional.empty(), Quantization.fromMetadata(java.util.Map.of()));
+    assertEquals(
+        "int4, block 32, accuracy level 4 (int8 activations)",
+        new Quantization(4, 32, 4).describe());
+  }
+
   private void write(String manifest, String... files) throws IOException {
     Files.writeString(dir.resolve(ModelBundle.MANIFEST), manifest);
     for (String file : files) {

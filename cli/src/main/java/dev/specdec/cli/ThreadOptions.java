@@ -2,10 +2,8 @@ package dev.specdec.cli;
 
 import dev.specdec.runtime.EngineOptions;
 import picocli.CommandLine;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * ONNX Runtime's thread pool: {@code --threads} and {@code --spin}, shared by every command that
@@ -27,24 +25,16 @@ final class ThreadOptions {
   @Option(
       names = "--spin",
       paramLabel = "on|off",
-      arity = "1",
-      converter = OnOff.class,
       description =
           "Whether idle pool threads spin-wait for the next piece of work instead of sleeping:"
               + " faster on an otherwise idle machine, slower when other processes compete for"
               + " the cores (docs/performance.md). Default: off.")
-  Boolean spin;
+  Spin spin;
 
-  /** Parses {@code on} / {@code off} (any case). */
-  static final class OnOff implements ITypeConverter<Boolean> {
-    @Override
-    public Boolean convert(String value) {
-      return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
-        case "on" -> true;
-        case "off" -> false;
-        default -> throw new TypeConversionException("expected on or off, found '" + value + "'");
-      };
-    }
+  /** The values of {@code --spin}. */
+  enum Spin {
+    ON,
+    OFF
   }
 
   /**
@@ -60,6 +50,6 @@ final class ThreadOptions {
     }
     return new EngineOptions(
         threads != null ? threads : defaults.intraOpThreads(),
-        spin != null ? spin : defaults.allowSpinning());
+        spin != null ? spin == Spin.ON : defaults.allowSpinning());
   }
 }

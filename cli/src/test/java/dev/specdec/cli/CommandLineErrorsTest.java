@@ -203,11 +203,26 @@ class CommandLineErrorsTest {
 
   @Test
   void threadCountAndSpinAreValidated() {
+    Cli ok =
+        Cli.run(
+            "decode",
+            "--bundle",
+            Cli.testTiny().toString(),
+            "--prompt",
+            "To be",
+            "--max-new-tokens",
+            "2",
+            "--spin",
+            "off",
+            "--threads",
+            String.valueOf(Runtime.getRuntime().availableProcessors()));
+    assertEquals(0, ok.exitCode(), ok.err());
     Cli cli =
         Cli.run("decode", "--bundle", Cli.testTiny().toString(), "--prompt", "x", "--threads", "0");
     assertUsageError(cli, "--threads must be in [1, 256], was 0");
     assertUsageError(
         Cli.run("decode", "--bundle", Cli.testTiny().toString(), "--prompt", "x", "--spin", "yes"),
-        "Invalid value for option '--spin': expected on or off, found 'yes'");
+        "Invalid value for option '--spin': expected one of [ON, OFF] (case-insensitive) but was"
+            + " 'yes'");
   }
 }

@@ -28,7 +28,8 @@ column (w transposed), codes low bits first; scales float32 [N, k_blocks]; 4-bit
 
 --reference writes the same model with each rewritten MatMul kept as a plain MatMul over the
 dequantized weight (float32 [K, N], exactly (code - zero point) * scale): the model the quantized
-one must reproduce, for tests.
+one must reproduce, for tests. Its metadata says specdec.quantization_reference (not
+specdec.quantization: it is a float model), and a bundle's manifest gets no "quantization".
 
 Exit status: 0 done; 1 bad input (IN missing or not a contract model or bundle, OUT exists,
 nothing to quantize); 2 bad command line; 3 numpy or onnx missing.
@@ -54,6 +55,7 @@ ROLES = ("decoder", "medusa", "mtp")
 BUNDLE_MODELS = ("target", "draft", "medusa", "mtp")
 MANIFEST = "specdec.json"
 METADATA_KEY = "specdec.quantization"
+REFERENCE_KEY = "specdec.quantization_reference"  # a --reference model: float, not quantized
 
 
 class InputError(Exception):
@@ -286,9 +288,9 @@ def quantize_model(model, bits, block, accuracy_level, reference, label):
         model.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
     settings = {"bits": bits, "block": block, "accuracyLevel": accuracy_level}
     record = dict(settings, matmuls=len(quantized),
-                  scheme="symmetric" if bits == 8 else "asymmetric",
-                  reference=reference)
-    helper.set_model_props(model, dict(meta, **{METADATA_KEY: json.dumps(record, separators=(",", ":"))}))
+                  scheme="symmetric" if bits == 8 else "asymmetric")
+    key = REFERENCE_KEY if reference else METADATA_KEY
+    helper.set_model_props(model, dict(meta, **{key: json.dumps(record, separators=(",", ":"))}))
     return {"quantization": settings, "quantized": quantized, "skipped": skipped,
             "weightBytesBefore": bytes_before, "weightBytesAfter": bytes_after}
 
@@ -354,7 +356,8 @@ def quantize_bundle(src, dst, args):
             os.makedirs(os.path.dirname(out), exist_ok=True)
             try:
                 summary = quantize_file(os.path.join(src, rel), out, args, "%s %s" % (role, rel))
-                record[role] = summary["quantization"]
+                if not args.reference:
+                    record[role] = summary["quantization"]
             except NothingToQuantize as e:  # e.g. batched Medusa heads: kept as they are
                 shutil.copyfile(os.path.join(src, rel), out)
                 summary = {"quantization": None, "quantized": [], "skipped": e.skipped,
@@ -369,10 +372,14 @@ def quantize_bundle(src, dst, args):
                 shutil.copyfile(os.path.join(src, rel), os.path.join(dst, rel))
         what = "int%d weights (MatMulNBits, block %d, accuracy level %d)" % (
             args.bits, args.block, args.accuracy_level)
+        if args.reference:
+            what = "float MatMuls over int%d weights dequantized (block %d): the reference of the" \
+                   " quantized bundle" % (args.bits, args.block)
         out_manifest = dict(manifest)
-        out_manifest["description"] = (manifest.get("description", "") + " Quantized by specdec"
+        out_manifest["description"] = (manifest.get("description", "") + " Written by specdec"
                                        " quantize: " + what + ".").strip()
-        out_manifest["quantization"] = record
+        if record:
+            out_manifest["quantization"] = record
         with open(os.path.join(dst, MANIFEST), "w", encoding="utf-8") as f:
             json.dump(out_manifest, f, indent=2)
             f.write("\n")
@@ -390,9 +397,9 @@ def write_model_card(src, dst, models, what, args):
         with open(card, encoding="utf-8") as f:
             text = f.read().rstrip("\n") + "\n\n"
     lines = ["## Quantization", "",
-             "Written by `specdec quantize %s OUT --bits %d --block %d --accuracy-level %d`: %s."
+             "Written by `specdec quantize %s OUT --bits %d --block %d --accuracy-level %d%s`: %s."
              % (os.path.basename(os.path.normpath(src)), args.bits, args.block, args.accuracy_level,
-                what), "",
+                " --reference" if args.reference else "", what), "",
              "| model | MatMuls quantized | left in fp32 | file bytes before | after |",
              "|---|---|---|---|---|"]
     for m in models:
@@ -445,10 +452,12 @@ def main(argv=None):
             if not m["quantized"]:
                 print("%s: nothing to quantize, copied unchanged" % m.get("role", m["in"]))
                 continue
-            print("%s: %d MatMuls -> MatMulNBits int%d (block %d, accuracy level %d), %d left in"
-                  " fp32; %d -> %d bytes" % (m.get("role", m["in"]), len(m["quantized"]), args.bits,
-                                             args.block, args.accuracy_level, len(m["skipped"]),
-                                             m["bytesIn"], m["bytesOut"]))
+            what = ("over dequantized int%d weights (block %d, reference)" % (args.bits, args.block)
+                    if args.reference else "-> MatMulNBits int%d (block %d, accuracy level %d)"
+                    % (args.bits, args.block, args.accuracy_level))
+            print("%s: %d MatMuls %s, %d left in fp32; %d -> %d bytes"
+                  % (m.get("role", m["in"]), len(m["quantized"]), what, len(m["skipped"]),
+                     m["bytesIn"], m["bytesOut"]))
     return 0
 
 

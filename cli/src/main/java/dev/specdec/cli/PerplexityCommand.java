@@ -78,8 +78,8 @@ final class PerplexityCommand implements Callable<Integer> {
       paramLabel = "S",
       description =
           "Tokens between window starts, in [1, N]. S = N: disjoint windows (every token fed"
-              + " once); smaller S gives every scored token at least N - S + 1 tokens of context"
-              + " at N / S times the cost. Default: N.")
+              + " once); a smaller S gives every token scored after the first window at least"
+              + " N - S + 1 tokens of context, at about N / S times the cost. Default: N.")
   Integer stride;
 
   @Option(names = "--json", description = "Print only a JSON object with the figures.")

@@ -49,8 +49,7 @@ class PerplexityCommandTest {
         perplexity(
             "--text-file",
             first.toString(),
-            "--text-file",
-            second.toString(),
+            second.toString(), // one option, two files
             "--context",
             "20",
             "--stride",

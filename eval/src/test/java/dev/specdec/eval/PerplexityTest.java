@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +96,24 @@ class PerplexityTest {
         assertEquals(window.windows(targets), scored.windows());
         assertEquals(0, lm.cacheLength(), "the cache is left empty");
       }
+    }
+  }
+
+  @Test
+  void scoresAnOptimumExportWithItsChainOnlyMaskAlike() throws Exception {
+    Path optimum =
+        Path.of(System.getProperty("specdec.root", "..")).resolve("testdata/optimum-tiny/target");
+    try (Engine engine = Engine.create();
+        CausalLm lm = engine.loadCausalLm(optimum)) {
+      int[] doc = new SplittableRandom(3).ints(70, 3, lm.info().vocabSize()).toArray();
+      doc[0] = lm.info().bosTokenId();
+      doc[doc.length - 1] = lm.info().eosTokenId();
+      PerplexityResult.Document scored =
+          Perplexity.score(lm, "random", 0, doc, new Perplexity.Window(32, 12), 8);
+      double[] expected = reference(lm, doc, 32, 12);
+      assertEquals(69, scored.tokens());
+      assertEquals(expected[0], scored.totalNats(), 1e-4 * 69);
+      assertEquals((int) expected[1], scored.top1Hits());
     }
   }
 

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
           + " summary.csv (config x category), summary.md and report.html with PNG charts.",
       "Per prompt: one speculative run (every step recorded) and one plain run of the same"
           + " target and seed; tau, acceptance, acceptance by depth, accepted-length histogram,"
-          + " top-k accuracy by depth, predicted and observed speedup, tokens/s, 95% intervals."
+          + " top-k accuracy by depth, predicted and observed speedup, tokens/s, 95% intervals;"
+          + " degenerate (looping) outputs, and tau and acceptance without them."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

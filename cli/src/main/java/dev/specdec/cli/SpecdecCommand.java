@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      PerplexityCommand.class,
       TreeCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
+import dev.specdec.eval.DegenerateLoop;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptRun;
@@ -145,6 +146,11 @@ public final class EvalReportWriter {
     json.add("tokensPerSecondCi", interval(m.tokensPerSecondCi()));
     json.add("baselineTokensPerSecond", ReportJson.number(m.baselineTokensPerSecond()));
     json.addProperty("identicalPrompts", m.identicalPrompts());
+    json.addProperty("degenerateOutputs", m.degenerateOutputs());
+    json.add("degenerateFraction", ReportJson.number(m.degenerateFraction()));
+    json.add(
+        "nonDegenerateMeanAcceptedLength", ReportJson.number(m.nonDegenerateMeanAcceptedLength()));
+    json.add("nonDegenerateAcceptanceRate", ReportJson.number(m.nonDegenerateAcceptanceRate()));
     return json;
   }
 
@@ -165,6 +171,8 @@ public final class EvalReportWriter {
     json.add("baselineTokensPerSecond", ReportJson.number(run.plain().stats().tokensPerSecond()));
     json.add("speedup", ReportJson.number(run.speedup()));
     json.addProperty("identical", run.identical());
+    json.addProperty("degenerate", run.degenerate());
+    json.addProperty("loopPeriod", run.loopPeriod());
     return json;
   }
 
@@ -226,7 +234,8 @@ public final class EvalReportWriter {
             + "acceptance_by_position,accepted_length_histogram,top1_accuracy_by_depth,"
             + "drafts_per_step,mean_depth,chain_acceptance,cost_ratio,predicted_speedup,observed_speedup,speedup_ci_low,"
             + "speedup_ci_high,tokens_per_second,tps_ci_low,tps_ci_high,"
-            + "baseline_tokens_per_second,identical_prompts\n");
+            + "baseline_tokens_per_second,identical_prompts,degenerate_outputs,"
+            + "degenerate_fraction,tau_non_degenerate,acceptance_rate_non_degenerate\n");
     for (ConfigEval c : report.configs()) {
       csvRow(out, c.config().name(), ALL, c.overall());
       c.byCategory().forEach((category, m) -> csvRow(out, c.config().name(), category, m));
@@ -270,7 +279,11 @@ public final class EvalReportWriter {
             num(m.tokensPerSecondCi().lower()),
             num(m.tokensPerSecondCi().upper()),
             num(m.baselineTokensPerSecond()),
-            Integer.toString(m.identicalPrompts()));
+            Integer.toString(m.identicalPrompts()),
+            Integer.toString(m.degenerateOutputs()),
+            num(m.degenerateFraction()),
+            num(m.nonDegenerateMeanAcceptedLength()),
+            num(m.nonDegenerateAcceptanceRate()));
     out.append(String.join(",", cells)).append('\n');
   }
 
@@ -362,7 +375,10 @@ public final class EvalReportWriter {
     "observed [95% CI]",
     "tok/s",
     "plain tok/s",
-    "identical"
+    "identical",
+    "degenerate",
+    "tau w/o loops",
+    "acceptance w/o loops"
   };
 
   private static List<String> cells(EvalMetrics m, boolean greedy) {
@@ -378,7 +394,10 @@ public final class EvalReportWriter {
         fmt("%.1f", m.tokensPerSecond()),
         fmt("%.1f", m.baselineTokensPerSecond()),
         // Only greedy outputs must equal plain decoding; sampled ones differ by design.
-        greedy ? m.identicalPrompts() + "/" + m.prompts() : "n/a");
+        greedy ? m.identicalPrompts() + "/" + m.prompts() : "n/a",
+        m.degenerateOutputs() + "/" + m.prompts() + " (" + percent(m.degenerateFraction()) + ")",
+        fmt("%.3f", m.nonDegenerateMeanAcceptedLength()),
+        percent(m.nonDegenerateAcceptanceRate()));
   }
 
   private static void table(StringBuilder out, String first, List<Row> rows) {
@@ -424,7 +443,12 @@ public final class EvalReportWriter {
       step; wider trees and multi-token passes depart from it.
       - **observed** = mean over prompts of speculative tokens/s / plain tokens/s (prefill \
       included), with its t-interval; **tok/s** = all new tokens / all prefill and decode time.
-      """;
+      - **degenerate**: speculative outputs whose last %d new tokens are one unit of at most %d \
+      tokens repeated (a repetition loop; an output of fewer than %1$d new tokens never is), of all \
+      prompts. Loops are easy to draft and inflate acceptance, so **tau w/o loops** and \
+      **acceptance w/o loops** are tau and acceptance over the other outputs only.
+      """
+          .formatted(DegenerateLoop.WINDOW, DegenerateLoop.MAX_PERIOD);
 
   private static String topK(EvalMetrics m) {
     List<String> rows = new ArrayList<>();

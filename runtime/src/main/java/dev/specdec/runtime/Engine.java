@@ -41,13 +41,15 @@ public final class Engine implements AutoCloseable {
 
   private final OrtEnvironment env;
   private final EngineOptions options;
+  private final Cancellation cancellation;
   private final Set<CausalLm> openModels = new LinkedHashSet<>();
   private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
   private boolean closed;
 
-  private Engine(OrtEnvironment env, EngineOptions options) {
+  private Engine(OrtEnvironment env, EngineOptions options, Cancellation cancellation) {
     this.env = env;
     this.options = options;
+    this.cancellation = cancellation;
   }
 
   /** An engine with {@link EngineOptions#defaults()}: all cores, no spinning. */
@@ -56,18 +58,31 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options}.
+   * An engine with {@code options} whose models stop when {@link #cancellation()} of the engine is
+   * cancelled: a new {@link Cancellation}, which only holders of this engine can cancel.
+   *
+   * @throws IllegalStateException as {@link #create(EngineOptions, Cancellation)}
+   */
+  public static Engine create(EngineOptions options) {
+    return create(options, Cancellation.create());
+  }
+
+  /**
+   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options},
+   * and whose models stop their passes when {@code cancellation} is cancelled (see {@link
+   * Cancellation}).
    *
    * @throws IllegalStateException when the process-wide environment already exists with other
    *     threading options, or was created outside specdec without a global thread pool
    */
-  public static Engine create(EngineOptions options) {
+  public static Engine create(EngineOptions options, Cancellation cancellation) {
     EngineOptions wanted = Objects.requireNonNull(options, "options").resolved();
+    Objects.requireNonNull(cancellation, "cancellation");
     synchronized (Engine.class) {
       if (environmentOptions == null) {
         OrtEnvironment env = createEnvironment(wanted);
         environmentOptions = wanted;
-        return new Engine(env, wanted);
+        return new Engine(env, wanted, cancellation);
       }
       if (!environmentOptions.equals(wanted)) {
         throw new IllegalStateException(
@@ -77,7 +92,7 @@ public final class Engine implements AutoCloseable {
                 + wanted
                 + ": create every engine with the same options, or share one engine");
       }
-      return new Engine(OrtEnvironment.getEnvironment(), wanted);
+      return new Engine(OrtEnvironment.getEnvironment(), wanted, cancellation);
     }
   }
 
@@ -98,6 +113,11 @@ public final class Engine implements AutoCloseable {
               + " create the Engine first",
           e);
     }
+  }
+
+  /** What stops the passes of this engine's models; cancel it from any thread. */
+  public Cancellation cancellation() {
+    return cancellation;
   }
 
   /** The threading options in effect, with the thread count resolved. */
@@ -135,12 +155,17 @@ public final class Engine implements AutoCloseable {
               switch (LayoutDetector.detect(model, session)) {
                 case SPECDEC_V1 ->
                     new OnnxCausalLm(
-                        env, session, ModelContract.validate(model, session), openModels::remove);
+                        env,
+                        session,
+                        ModelContract.validate(model, session),
+                        cancellation,
+                        openModels::remove);
                 case OPTIMUM ->
                     new OptimumCausalLm(
                         env,
                         session,
                         OptimumLayout.validate(model, session, parentOf(onnxFile)),
+                        cancellation,
                         openModels::remove);
               };
           openModels.add(lm);
@@ -177,6 +202,7 @@ public final class Engine implements AutoCloseable {
                   env,
                   session,
                   MtpContract.asModelInfo(info, target),
+                  cancellation,
                   openModels::remove,
                   OnnxCausalLm.Layout.MTP);
           openModels.add(core);
@@ -363,7 +389,8 @@ public final class Engine implements AutoCloseable {
         device,
         "Medusa heads ",
         (model, session) -> {
-          OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
+          OnnxMedusaHeads heads =
+              OnnxMedusaHeads.validate(env, session, model, cancellation, openHeads::remove);
           openHeads.add(heads);
           return heads;
         });

@@ -4,6 +4,7 @@ import dev.specdec.eval.DeviceUnavailableException;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.NumericalException;
+import dev.specdec.runtime.RunCancelledException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -36,7 +37,10 @@ final class ErrorHandlers {
   static int onExecutionError(Exception e, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
     int code;
-    if (isUserError(e)) {
+    if (e instanceof RunCancelledException && interruption(cmd) instanceof Interruption stop) {
+      // A pass refused after Ctrl-C outside the decode loop (which turns it into a stop reason).
+      code = stop.report(err, "stopped (" + e.getMessage() + ")");
+    } else if (isUserError(e)) {
       err.println(PREFIX + message(e));
       code = ExitCodes.FAILURE;
     } else {
@@ -62,6 +66,12 @@ final class ErrorHandlers {
         || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException
         || e instanceof NumericalException;
+  }
+
+  private static Interruption interruption(CommandLine cmd) {
+    return cmd.getCommandSpec().root().userObject() instanceof SpecdecCommand root
+        ? root.interruption()
+        : null;
   }
 
   private static String message(Exception e) {

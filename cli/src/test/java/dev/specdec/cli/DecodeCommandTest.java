@@ -240,6 +240,20 @@ class DecodeCommandTest {
   }
 
   @Test
+  void aDecodeStoppedBeforeItsFirstStepReportsStopReasonInterruptedAndExits130() {
+    Cli cli =
+        Cli.runInterrupted(
+            "decode", "--bundle", Cli.testTiny().toString(), "--prompt", "Good morrow", "--json");
+
+    assertEquals(ExitCodes.INTERRUPTED, cli.exitCode(), cli.err());
+    JsonObject report = JsonParser.parseString(cli.out()).getAsJsonObject();
+    assertEquals("interrupted", report.get("stopReason").getAsString());
+    assertEquals(0, report.get("newTokens").getAsInt());
+    assertEquals(
+        "specdec: interrupted by SIGINT: stopped after 0 new tokens\n", cli.err(), cli.err());
+  }
+
+  @Test
   void promptFileIsRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("prompt.txt");
     Files.writeString(file, "First Citizen:\n");
@@ -256,6 +270,22 @@ class DecodeCommandTest {
     assertUserError(
         decodeOnTestBundle("--prompt-file", dir.resolve("nope.txt").toString()),
         "prompt file does not exist");
+  }
+
+  @Test
+  void aDirectoryGivenAsPromptFileIsNamedADirectory(@TempDir Path dir) {
+    assertUserError(
+        decodeOnTestBundle("--prompt-file", dir.toString()),
+        "prompt file " + dir + " is a directory, not a file");
+  }
+
+  @Test
+  void aPromptArgumentThatIsNotUtf8IsRefusedLikeAPromptFile() {
+    // What the JVM makes of bytes that do not decode: U+FFFD.
+    Cli cli = decodeOnTestBundle("--prompt", "caf\uFFFD au lait");
+    assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+    assertTrue(cli.err().startsWith("specdec: error: --prompt is not valid "), cli.err());
+    assertTrue(cli.err().contains("or use --prompt-file"), cli.err());
   }
 
   @Test

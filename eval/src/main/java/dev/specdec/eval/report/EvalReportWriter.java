@@ -60,7 +60,8 @@ public final class EvalReportWriter {
 
   /**
    * Writes every file of the report into {@code dir} (created when missing; files of the same names
-   * are replaced).
+   * are replaced). Not atomic: a failure or a crash can leave some files written; {@link
+   * ReportDirectory} writes into a staging directory and moves it into place when complete.
    *
    * @param command the command line that produced the report, recorded in it; may be empty
    * @return the files written
@@ -84,6 +85,7 @@ public final class EvalReportWriter {
     JsonObject json = new JsonObject();
     json.addProperty("bundle", report.bundle());
     json.addProperty("command", command);
+    json.addProperty("complete", report.complete());
     json.addProperty("prompts", report.prompts());
     json.addProperty("maxNewTokens", report.maxNewTokens());
     json.addProperty("warmup", report.warmup());
@@ -340,16 +342,22 @@ public final class EvalReportWriter {
   }
 
   private static String settings(EvalReport report) {
-    return String.format(
-        Locale.ROOT,
-        "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
-            + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
-        report.prompts(),
-        report.maxNewTokens(),
-        report.warmup(),
-        report.truncatedRuns(),
-        100 * ConfidenceInterval.LEVEL);
+    String settings =
+        String.format(
+            Locale.ROOT,
+            "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
+                + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
+            report.prompts(),
+            report.maxNewTokens(),
+            report.warmup(),
+            report.truncatedRuns(),
+            100 * ConfidenceInterval.LEVEL);
+    return report.complete() ? settings : INCOMPLETE + " " + settings;
   }
+
+  /** What an interrupted run's summaries say first. */
+  static final String INCOMPLETE =
+      "INCOMPLETE: the run was interrupted; the tables hold only the prompts that finished.";
 
   private static final String[] COLUMNS = {
     "prompts",

@@ -242,14 +242,33 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks that {@code onnxFile} can be an ONNX model before ONNX Runtime reads it.
+   *
+   * @return its file name, for messages
+   */
+  private static String requireModelFile(Path onnxFile) throws IOException {
+    String model = String.valueOf(onnxFile.getFileName());
+    if (Files.isDirectory(onnxFile)) {
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is a directory, not an ONNX model file");
+    }
+    if (!Files.isRegularFile(onnxFile)) {
+      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
+    }
+    if (Files.size(onnxFile) == 0) {
+      // ONNX Runtime's own message for this is a C++ function signature.
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is empty (0 bytes), not an ONNX model");
+    }
+    return model;
+  }
+
   /** A session on the global thread pool with full graph optimization, on {@code device}. */
   private OrtSession openSession(Path onnxFile, Device device) throws IOException {
     requireOpen();
     Objects.requireNonNull(device, "device");
-    if (!Files.isRegularFile(onnxFile)) {
-      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
-    }
-    String model = onnxFile.getFileName().toString();
+    String model = requireModelFile(onnxFile);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -257,7 +276,12 @@ public final class Engine implements AutoCloseable {
       return env.createSession(onnxFile.toString(), sessionOptions);
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + onnxFile
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
           e);
     }
   }
@@ -275,7 +299,7 @@ public final class Engine implements AutoCloseable {
   public ModelInspection inspect(Path modelFileOrDirectory) throws IOException {
     requireOpen();
     Path file = resolveModelFile(modelFileOrDirectory);
-    String model = file.getFileName().toString();
+    String model = requireModelFile(file);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       try (OrtSession session = env.createSession(file.toString(), sessionOptions)) {
@@ -321,7 +345,13 @@ public final class Engine implements AutoCloseable {
       }
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + file
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
+          e);
     }
   }
 

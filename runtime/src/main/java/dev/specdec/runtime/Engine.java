@@ -96,13 +96,21 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates the process's environment: the global thread pool of {@code options}, telemetry off and
+   * fatal-only logging unless asked otherwise, and ONNX Runtime's unpacked libraries deleted at
+   * exit (see {@link NativeRuntimeSettings}).
+   */
   private static OrtEnvironment createEnvironment(EngineOptions options) {
+    OrtLoggingLevel logLevel = NativeRuntimeSettings.logLevel();
     try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
       threading.setGlobalIntraOpNumThreads(options.intraOpThreads());
       threading.setGlobalInterOpNumThreads(1); // sequential execution: no inter-op parallelism
       threading.setGlobalSpinControl(options.allowSpinning());
-      return OrtEnvironment.getEnvironment(
-          OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "specdec", threading);
+      OrtEnvironment env = OrtEnvironment.getEnvironment(logLevel, "specdec", threading);
+      NativeRuntimeSettings.deleteOrtTempDirectoryAtExit();
+      env.setTelemetry(NativeRuntimeSettings.telemetry());
+      return env;
     } catch (OrtException e) {
       throw new IllegalStateException(
           "could not create ONNX Runtime's environment with " + options + ": " + e.getMessage(), e);

@@ -60,16 +60,47 @@ final class HfTokenizer implements TextTokenizer {
     JsonObject root = parse(file);
     int vocabSize = vocabSize(file, root);
     byte[] json = withoutMatchableSpecialTokens(root).toString().getBytes(StandardCharsets.UTF_8);
+    Path cache = NativeRuntimeSettings.configureDjlCache();
+    HuggingFaceTokenizer tokenizer;
     try (InputStream in = new ByteArrayInputStream(json)) {
       // No truncation or padding: a prompt is encoded whole, and the model checks its length.
-      HuggingFaceTokenizer tokenizer =
+      tokenizer =
           HuggingFaceTokenizer.newInstance(
               in, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
-      return new HfTokenizer(tokenizer, vocabSize);
+    } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
+      throw new IOException(nativeLibraryProblem(cache, e), e);
     } catch (RuntimeException e) {
+      if (String.valueOf(e.getMessage()).contains("native library")) {
+        throw new IOException(nativeLibraryProblem(cache, e), e);
+      }
       // DJL reports a malformed tokenizer.json from native code as a RuntimeException
       throw new IOException("tokenizer " + file + " could not be loaded: " + e.getMessage(), e);
     }
+    return new HfTokenizer(tokenizer, vocabSize);
+  }
+
+  /**
+   * Why DJL could not load the tokenizers' native library, with the folder it unpacks it into and
+   * how to choose another: DJL's own message ("Failed to load Huggingface native library") names
+   * neither.
+   */
+  private static String nativeLibraryProblem(Path cache, Throwable e) {
+    StringBuilder causes = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && causes.indexOf(t.getMessage()) < 0) {
+        causes.append(causes.isEmpty() ? "" : ": ").append(t.getMessage());
+      }
+    }
+    String access =
+        Files.isDirectory(cache) && !Files.isWritable(cache)
+            ? " (" + cache + " is not writable by this user)"
+            : "";
+    return "the tokenizers' native library could not be loaded ("
+        + causes
+        + "); DJL unpacks it into "
+        + cache
+        + access
+        + ": make that folder writable, or set DJL_CACHE_DIR to a folder of your own";
   }
 
   /** The file as JSON; a file that is not UTF-8 JSON is an {@link IOException} saying so. */

@@ -146,7 +146,8 @@ class AcceptanceEvalTest {
     assertEquals(1 + 11.0 / 5, m.meanAcceptedLength(), EPS);
     assertEquals(11.0 / 15, m.acceptanceRate(), EPS);
     assertEquals(List.of(1L, 0L, 1L, 3L), m.acceptedLengthHistogram());
-    assertList(List.of(4.0 / 5, 4.0 / 5, 3.0 / 5), m.acceptanceByPosition());
+    // Position 3 was drafted only by the three depth-3 trees, and accepted in all of them.
+    assertList(List.of(4.0 / 5, 4.0 / 5, 3.0 / 3), m.acceptanceByPosition());
     // Depth 1: right at rank 0 in 3 steps, at rank 1 (behind the wrong sibling) in 1, missed in 1.
     assertList(List.of(3.0 / 5, 4.0 / 5), m.topKAccuracyByDepth().get(0));
     // Depth 2: every step reaches it; only A's second step (a wrong chain) misses.

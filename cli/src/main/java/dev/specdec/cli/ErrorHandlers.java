@@ -2,6 +2,7 @@ package dev.specdec.cli;
 
 import dev.specdec.eval.DeviceUnavailableException;
 import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.InferenceException;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.NumericalException;
 import dev.specdec.runtime.RunCancelledException;
@@ -54,8 +55,9 @@ final class ErrorHandlers {
 
   /**
    * Errors with a message that tells the user what to fix: bad files and bundles, models that break
-   * the contract, values rejected by validation, prompts that do not fit, non-finite logits, an
-   * unavailable device.
+   * the contract, values rejected by validation, prompts that do not fit, non-finite logits, a
+   * model that fails while it runs (the message names the model, the position and ONNX Runtime's
+   * reason), an unavailable device.
    */
   static boolean isUserError(Exception e) {
     return e instanceof UserException
@@ -65,7 +67,8 @@ final class ErrorHandlers {
         || e instanceof IOException
         || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException
-        || e instanceof NumericalException;
+        || e instanceof NumericalException
+        || e instanceof InferenceException;
   }
 
   private static Interruption interruption(CommandLine cmd) {

@@ -289,6 +289,35 @@ class DecodeCommandTest {
   }
 
   @Test
+  void aModelFailingMidDecodeIsOneLineNamingThePositionAndTheLikelyCause(@TempDir Path dir)
+      throws Exception {
+    // Declares 1024 positions, has a rotary table of 256 rows: fails at position 256.
+    Path bundle = bundleOf(dir, "short-rope-table.onnx", null);
+    Cli cli =
+        Cli.run(
+            "decode",
+            "--bundle",
+            bundle.toString(),
+            "--prompt",
+            "x",
+            "--drafter",
+            "none",
+            "--max-new-tokens",
+            "400");
+
+    assertEquals(ExitCodes.FAILURE, cli.exitCode(), cli.err());
+    assertFalse(cli.out().isEmpty(), "the text decoded before the failure was streamed");
+    assertEquals(1, cli.err().lines().count(), cli.err());
+    assertTrue(
+        cli.err().startsWith("specdec: error: model 'short-rope-table' failed at position 256 "),
+        cli.err());
+    assertTrue(cli.err().contains("indices element out of data bounds"), cli.err());
+    assertTrue(
+        cli.err().contains("shorter than the 1024 positions its metadata declares"), cli.err());
+    assertFalse(cli.err().contains("\u001b"), "no raw ONNX Runtime log line: " + cli.err());
+  }
+
+  @Test
   void missingBundleIsAUserError(@TempDir Path dir) {
     assertUserError(
         Cli.run("decode", "--bundle", dir.resolve("no-such-bundle").toString(), "--prompt", "x"),

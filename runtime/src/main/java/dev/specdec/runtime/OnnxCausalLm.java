@@ -230,7 +230,12 @@ final class OnnxCausalLm implements CausalLm {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw runControl.failure(passes, e, () -> PassChecks.runFailed(label, passes, t, p, e));
+      throw runControl.failure(
+          passes,
+          e,
+          () ->
+              PassChecks.runFailed(
+                  label, passes, t, p + layout.positionOffset(), info.maxPositions(), e));
     } finally {
       runControl.end();
       inputs.clear();

@@ -197,7 +197,11 @@ final class OnnxMedusaHeads implements MedusaHeads {
           e,
           () ->
               new InferenceException(
-                  "Medusa heads '" + name + "': ONNX Runtime run failed: " + e.getMessage(), e));
+                  "Medusa heads '"
+                      + name
+                      + "': ONNX Runtime run failed: "
+                      + OrtMessages.clean(e.getMessage()),
+                  e));
     } finally {
       runControl.end();
     }

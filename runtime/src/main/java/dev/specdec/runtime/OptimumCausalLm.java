@@ -185,7 +185,8 @@ final class OptimumCausalLm implements CausalLm {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw runControl.failure(passes, e, () -> PassChecks.runFailed(label, passes, t, p, e));
+      throw runControl.failure(
+          passes, e, () -> PassChecks.runFailed(label, passes, t, p, info.maxPositions(), e));
     } finally {
       runControl.end();
       inputs.clear();

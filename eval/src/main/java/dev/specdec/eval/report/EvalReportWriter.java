@@ -416,7 +416,8 @@ public final class EvalReportWriter {
       - **acceptance** = accepted drafts / drafted tokens, with Wilson's score interval over \
       the drafted tokens (drafts of one step are not independent, so read it as a lower bound on the \
       uncertainty).
-      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps. \
+      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps \
+      whose tree reached depth d. \
       For Medusa, head h drafts depth h + 1.
       - **top-k accuracy at depth d**: over drafting steps whose tree reached depth d, the share \
       whose emitted token at that position is among the depth-d drafts of sibling rank < k \

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (a pass in flight is cut short inside ONNX Runtime), the command prints what it has and closes
  * its models, and {@code main} exits with 130 (SIGINT) or 143 (SIGTERM). A second signal ends the
  * process at once, after at most {@link #NATIVE_GRACE} for a pass still inside ONNX Runtime to
- * return: the JVM's exit tears down ONNX Runtime's native state, and a thread still running in it
- * then crashes the JVM.
+ * return (the JVM's exit tears down ONNX Runtime's native state, and a thread still running in it
+ * then crashes the JVM), without waiting for the command to print or close anything.
  *
  * <p>The JVM's own handling of these signals starts its shutdown while the command keeps running,
  * which is exactly that crash; so {@link #forProcess()} installs handlers of its own through {@code
@@ -41,6 +41,7 @@ final class Interruption {
   private final AtomicBoolean requested = new AtomicBoolean();
   private volatile int exitCode = ExitCodes.INTERRUPTED;
   private volatile String cause = "a request to stop";
+  private volatile boolean exitingNow; // a second signal: the shutdown hook must not wait
 
   private Interruption() {}
 
@@ -122,11 +123,16 @@ final class Interruption {
     err.println();
     err.println("specdec: " + cause + " again: exiting without waiting for the command to finish");
     err.flush();
-    Runtime.getRuntime().halt(exitCode);
+    exitingNow = true;
+    // exit, not halt: the other shutdown hooks still delete the native libraries' temporary files.
+    Runtime.getRuntime().exit(exitCode);
   }
 
   private void onShutdown() {
     interrupt("shutdown", ExitCodes.INTERRUPTED);
+    if (exitingNow) {
+      return;
+    }
     try {
       finished.await(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

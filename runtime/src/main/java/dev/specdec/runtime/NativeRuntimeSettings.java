@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *       with its files.
  *   <li>DJL unpacks the tokenizers' native library (15 MB) into {@code DJL_CACHE_DIR}, by default
  *       {@code ~/.djl.ai}; unless {@code DJL_CACHE_DIR} is set (environment or system property),
- *       specdec points it at {@link #djlCacheDirectory()}, a per-user cache.
+ *       specdec points it at {@link #djlCacheDirectory()}, a per-user cache (see {@link
+ *       #configureDjlCache()} for a user without a usable home).
  * </ul>
  */
 final class NativeRuntimeSettings {
@@ -87,8 +88,11 @@ final class NativeRuntimeSettings {
 
   /**
    * Where DJL will unpack its native library: {@code DJL_CACHE_DIR} from the environment or the
-   * system properties, after setting the property to {@link #djlCacheDirectory()} when neither
-   * names one. Call before the first tokenizer is created.
+   * system properties, after setting the property when neither names one: to {@link
+   * #djlCacheDirectory()}, or, for a user whose home cannot hold it (the {@code nobody} user's home
+   * is {@code /nonexistent}), to a fresh private temporary folder deleted at exit. Not a fixed name
+   * in the shared temporary directory: another user could plant a library there. Call before the
+   * first tokenizer is created.
    */
   static synchronized Path configureDjlCache() {
     String env = System.getenv(DJL_CACHE_DIR);
@@ -97,10 +101,31 @@ final class NativeRuntimeSettings {
     }
     String property = System.getProperty(DJL_CACHE_DIR);
     if (property == null || property.isBlank()) {
-      property = djlCacheDirectory().toString();
+      Path dir = djlCacheDirectory();
+      if (!canCreate(dir)) {
+        try {
+          dir = Files.createTempDirectory("specdec-djl-");
+          Path created = dir;
+          Runtime.getRuntime()
+              .addShutdownHook(new Thread(() -> deleteTree(created), "specdec-djl-temp-cleanup"));
+        } catch (IOException e) {
+          // Leave DJL its own default; the load's error message names DJL_CACHE_DIR.
+          return dir;
+        }
+      }
+      property = dir.toString();
       System.setProperty(DJL_CACHE_DIR, property);
     }
     return Path.of(property);
+  }
+
+  /** Whether {@code dir} exists as a writable directory or its first existing ancestor is one. */
+  private static boolean canCreate(Path dir) {
+    Path p = dir.toAbsolutePath();
+    while (p != null && !Files.exists(p)) {
+      p = p.getParent();
+    }
+    return p != null && Files.isDirectory(p) && Files.isWritable(p);
   }
 
   /**

@@ -35,12 +35,34 @@ class NativeRuntimeSettingsTest {
       throws Exception {
     Path tmp = Files.createDirectories(dir.resolve("tmp"));
     Path home = Files.createDirectories(dir.resolve("home"));
+    runProbe(tmp, home);
+
+    assertEquals(List.of(), list(tmp), "ONNX Runtime's unpack folder is deleted at exit");
+    assertTrue(
+        Files.isDirectory(home.resolve(".cache/specdec/djl/tokenizers")),
+        "DJL unpacks into the per-user specdec cache: " + list(home));
+    assertFalse(Files.exists(home.resolve(".djl.ai")), "nothing in ~/.djl.ai");
+    assertFalse(Files.exists(home.resolve(".cache/Microsoft")), "no telemetry files");
+  }
+
+  @Test
+  void aUserWithoutAUsableHomeGetsAPrivateDjlCacheDeletedAtExit(@TempDir Path dir)
+      throws Exception {
+    // The nobody user's home is /nonexistent: no ~/.cache can be made there.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    runProbe(tmp, Path.of("/nonexistent-specdec-home"));
+    assertEquals(List.of(), list(tmp), "the private DJL folder is deleted at exit too");
+  }
+
+  /** Runs {@link Probe} in a JVM with the given temporary directory and home; asserts it works. */
+  private static void runProbe(Path tmp, Path home) throws Exception {
     ProcessBuilder probe =
         new ProcessBuilder(
                 ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-Djava.io.tmpdir=" + tmp,
                 "-Duser.home=" + home,
+                "-Djna.tmpdir=" + tmp.resolveSibling("jna"),
                 "-cp",
                 System.getProperty("java.class.path"),
                 Probe.class.getName(),
@@ -56,13 +78,6 @@ class NativeRuntimeSettingsTest {
     assertTrue(process.waitFor(120, TimeUnit.SECONDS), "probe did not finish");
     assertEquals(0, process.exitValue(), output);
     assertTrue(output.contains("decoded"), output);
-
-    assertEquals(List.of(), list(tmp), "ONNX Runtime's unpack folder is deleted at exit");
-    assertTrue(
-        Files.isDirectory(home.resolve(".cache/specdec/djl/tokenizers")),
-        "DJL unpacks into the per-user specdec cache: " + list(home));
-    assertFalse(Files.exists(home.resolve(".djl.ai")), "nothing in ~/.djl.ai");
-    assertFalse(Files.exists(home.resolve(".cache/Microsoft")), "no telemetry files");
   }
 
   @Test

@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param acceptanceRate α = acceptedTokens / draftedTokens ({@code NaN} when nothing was drafted)
  * @param acceptanceRateCi Wilson interval of α over the drafted tokens
  * @param acceptanceByPosition entry d − 1: drafting steps that accepted at least d drafts ÷
- *     drafting steps, for d up to the deepest tree drafted
+ *     drafting steps whose tree reached depth d, for d up to the deepest tree drafted
  * @param acceptedLengthHistogram entry a: drafting steps that accepted exactly a drafts, for a from
  *     0 to the deepest tree drafted
  * @param topKAccuracyByDepth entry [d − 1][k − 1]: over drafting steps whose tree reached depth d
@@ -183,6 +183,7 @@ public record EvalMetrics(
       }
     }
     long[] atLeast = new long[deepest];
+    long[] reached = new long[deepest]; // drafting steps whose tree reached depth d + 1
     long[] histogram = new long[deepest + 1];
     DepthRanks ranks = new DepthRanks(deepest);
     for (PromptRun run : runs) {
@@ -195,12 +196,15 @@ public record EvalMetrics(
         for (int d = 0; d < step.accepted(); d++) {
           atLeast[d]++;
         }
+        for (int d = 0; d < step.tree().maxDepth(); d++) {
+          reached[d]++;
+        }
         ranks.add(step, output);
       }
     }
     List<Double> byPosition = new ArrayList<>(deepest);
-    for (long count : atLeast) {
-      byPosition.add((double) count / steps);
+    for (int d = 0; d < deepest; d++) {
+      byPosition.add((double) atLeast[d] / reached[d]);
     }
     double rate = drafted == 0 ? Double.NaN : (double) accepted / drafted;
     double alpha =

@@ -41,13 +41,15 @@ public final class Engine implements AutoCloseable {
 
   private final OrtEnvironment env;
   private final EngineOptions options;
+  private final Cancellation cancellation;
   private final Set<CausalLm> openModels = new LinkedHashSet<>();
   private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
   private boolean closed;
 
-  private Engine(OrtEnvironment env, EngineOptions options) {
+  private Engine(OrtEnvironment env, EngineOptions options, Cancellation cancellation) {
     this.env = env;
     this.options = options;
+    this.cancellation = cancellation;
   }
 
   /** An engine with {@link EngineOptions#defaults()}: all cores, no spinning. */
@@ -56,18 +58,31 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options}.
+   * An engine with {@code options} whose models stop when {@link #cancellation()} of the engine is
+   * cancelled: a new {@link Cancellation}, which only holders of this engine can cancel.
+   *
+   * @throws IllegalStateException as {@link #create(EngineOptions, Cancellation)}
+   */
+  public static Engine create(EngineOptions options) {
+    return create(options, Cancellation.create());
+  }
+
+  /**
+   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options},
+   * and whose models stop their passes when {@code cancellation} is cancelled (see {@link
+   * Cancellation}).
    *
    * @throws IllegalStateException when the process-wide environment already exists with other
    *     threading options, or was created outside specdec without a global thread pool
    */
-  public static Engine create(EngineOptions options) {
+  public static Engine create(EngineOptions options, Cancellation cancellation) {
     EngineOptions wanted = Objects.requireNonNull(options, "options").resolved();
+    Objects.requireNonNull(cancellation, "cancellation");
     synchronized (Engine.class) {
       if (environmentOptions == null) {
         OrtEnvironment env = createEnvironment(wanted);
         environmentOptions = wanted;
-        return new Engine(env, wanted);
+        return new Engine(env, wanted, cancellation);
       }
       if (!environmentOptions.equals(wanted)) {
         throw new IllegalStateException(
@@ -77,17 +92,25 @@ public final class Engine implements AutoCloseable {
                 + wanted
                 + ": create every engine with the same options, or share one engine");
       }
-      return new Engine(OrtEnvironment.getEnvironment(), wanted);
+      return new Engine(OrtEnvironment.getEnvironment(), wanted, cancellation);
     }
   }
 
+  /**
+   * Creates the process's environment: the global thread pool of {@code options}, telemetry off and
+   * fatal-only logging unless asked otherwise, and ONNX Runtime's unpacked libraries deleted at
+   * exit (see {@link NativeRuntimeSettings}).
+   */
   private static OrtEnvironment createEnvironment(EngineOptions options) {
+    OrtLoggingLevel logLevel = NativeRuntimeSettings.logLevel();
     try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
       threading.setGlobalIntraOpNumThreads(options.intraOpThreads());
       threading.setGlobalInterOpNumThreads(1); // sequential execution: no inter-op parallelism
       threading.setGlobalSpinControl(options.allowSpinning());
-      return OrtEnvironment.getEnvironment(
-          OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "specdec", threading);
+      OrtEnvironment env = OrtEnvironment.getEnvironment(logLevel, "specdec", threading);
+      NativeRuntimeSettings.deleteOrtTempDirectoryAtExit();
+      env.setTelemetry(NativeRuntimeSettings.telemetry());
+      return env;
     } catch (OrtException e) {
       throw new IllegalStateException(
           "could not create ONNX Runtime's environment with " + options + ": " + e.getMessage(), e);
@@ -98,6 +121,11 @@ public final class Engine implements AutoCloseable {
               + " create the Engine first",
           e);
     }
+  }
+
+  /** What stops the passes of this engine's models; cancel it from any thread. */
+  public Cancellation cancellation() {
+    return cancellation;
   }
 
   /** The threading options in effect, with the thread count resolved. */
@@ -135,12 +163,17 @@ public final class Engine implements AutoCloseable {
               switch (LayoutDetector.detect(model, session)) {
                 case SPECDEC_V1 ->
                     new OnnxCausalLm(
-                        env, session, ModelContract.validate(model, session), openModels::remove);
+                        env,
+                        session,
+                        ModelContract.validate(model, session),
+                        cancellation,
+                        openModels::remove);
                 case OPTIMUM ->
                     new OptimumCausalLm(
                         env,
                         session,
                         OptimumLayout.validate(model, session, parentOf(onnxFile)),
+                        cancellation,
                         openModels::remove);
               };
           openModels.add(lm);
@@ -177,6 +210,7 @@ public final class Engine implements AutoCloseable {
                   env,
                   session,
                   MtpContract.asModelInfo(info, target),
+                  cancellation,
                   openModels::remove,
                   OnnxCausalLm.Layout.MTP);
           openModels.add(core);
@@ -216,14 +250,33 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks that {@code onnxFile} can be an ONNX model before ONNX Runtime reads it.
+   *
+   * @return its file name, for messages
+   */
+  private static String requireModelFile(Path onnxFile) throws IOException {
+    String model = String.valueOf(onnxFile.getFileName());
+    if (Files.isDirectory(onnxFile)) {
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is a directory, not an ONNX model file");
+    }
+    if (!Files.isRegularFile(onnxFile)) {
+      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
+    }
+    if (Files.size(onnxFile) == 0) {
+      // ONNX Runtime's own message for this is a C++ function signature.
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is empty (0 bytes), not an ONNX model");
+    }
+    return model;
+  }
+
   /** A session on the global thread pool with full graph optimization, on {@code device}. */
   private OrtSession openSession(Path onnxFile, Device device) throws IOException {
     requireOpen();
     Objects.requireNonNull(device, "device");
-    if (!Files.isRegularFile(onnxFile)) {
-      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
-    }
-    String model = onnxFile.getFileName().toString();
+    String model = requireModelFile(onnxFile);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -231,7 +284,12 @@ public final class Engine implements AutoCloseable {
       return env.createSession(onnxFile.toString(), sessionOptions);
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + onnxFile
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
           e);
     }
   }
@@ -249,7 +307,7 @@ public final class Engine implements AutoCloseable {
   public ModelInspection inspect(Path modelFileOrDirectory) throws IOException {
     requireOpen();
     Path file = resolveModelFile(modelFileOrDirectory);
-    String model = file.getFileName().toString();
+    String model = requireModelFile(file);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       try (OrtSession session = env.createSession(file.toString(), sessionOptions)) {
@@ -295,7 +353,13 @@ public final class Engine implements AutoCloseable {
       }
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + file
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
+          e);
     }
   }
 
@@ -363,7 +427,8 @@ public final class Engine implements AutoCloseable {
         device,
         "Medusa heads ",
         (model, session) -> {
-          OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
+          OnnxMedusaHeads heads =
+              OnnxMedusaHeads.validate(env, session, model, cancellation, openHeads::remove);
           openHeads.add(heads);
           return heads;
         });

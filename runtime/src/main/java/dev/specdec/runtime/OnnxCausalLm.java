@@ -11,6 +11,7 @@ import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -70,6 +71,7 @@ final class OnnxCausalLm implements CausalLm {
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
   private final Map<String, OnnxTensor> outputs = new HashMap<>();
   private final PassTensors passTensors;
+  private final RunControl runControl;
 
   private int cacheLength;
   private TokenTree pending; // the last forward's tree while uncommitted, else null
@@ -81,16 +83,28 @@ final class OnnxCausalLm implements CausalLm {
   private boolean closed;
 
   OnnxCausalLm(
-      OrtEnvironment env, OrtSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
-    this(env, session, info, onClose, Layout.DECODER);
+      OrtEnvironment env,
+      OrtSession session,
+      ModelInfo info,
+      Cancellation cancellation,
+      Consumer<OnnxCausalLm> onClose)
+      throws OrtException {
+    this(env, session, info, cancellation, onClose, Layout.DECODER);
   }
 
+  /**
+   * Takes ownership of {@code session}; its passes stop when {@code cancellation} is cancelled.
+   *
+   * @throws OrtException when ONNX Runtime cannot create the run options (nothing else fails)
+   */
   OnnxCausalLm(
       OrtEnvironment env,
       OrtSession session,
       ModelInfo info,
+      Cancellation cancellation,
       Consumer<OnnxCausalLm> onClose,
-      Layout layout) {
+      Layout layout)
+      throws OrtException {
     this.layout = layout;
     this.session = session;
     this.info = info;
@@ -107,6 +121,8 @@ final class OnnxCausalLm implements CausalLm {
       values[i] = PassTensors.directFloats((long) info.maxPositions() * row);
     }
     allocatePassBuffers(Math.min(INITIAL_MAX_T, info.maxPositions()));
+    // Last: nothing after it can fail and leave the run options registered but unowned.
+    this.runControl = RunControl.open(cancellation, label);
   }
 
   @Override
@@ -168,6 +184,7 @@ final class OnnxCausalLm implements CausalLm {
     if (t > maxT) {
       allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
     }
+    OrtSession.RunOptions runOptions = runControl.begin(passes + 1);
     pending = null;
     generation++;
     passes++;
@@ -209,12 +226,18 @@ final class OnnxCausalLm implements CausalLm {
           tensors.floats(
               hidden.slice(0, t * info.hiddenSize()), new long[] {1, t, info.hiddenSize()}));
       // Every output is pinned: the Result owns nothing, but it is closed all the same.
-      try (OrtSession.Result result = session.run(inputs, outputs)) {
+      try (OrtSession.Result result = session.run(inputs, Set.of(), outputs, runOptions)) {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw PassChecks.runFailed(label, passes, t, p, e);
+      throw runControl.failure(
+          passes,
+          e,
+          () ->
+              PassChecks.runFailed(
+                  label, passes, t, p + layout.positionOffset(), info.maxPositions(), e));
     } finally {
+      runControl.end();
       inputs.clear();
       outputs.clear();
     }
@@ -323,6 +346,7 @@ final class OnnxCausalLm implements CausalLm {
     pending = null;
     generation++;
     onClose.accept(this);
+    runControl.close();
     try {
       session.close();
     } catch (OrtException e) {

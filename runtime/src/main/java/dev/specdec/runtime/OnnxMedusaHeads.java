@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,8 @@ final class OnnxMedusaHeads implements MedusaHeads {
   private final FloatBuffer output; // (K, 1, 1, V)
   private final OnnxTensor inputTensor;
   private final OnnxTensor outputTensor;
+  private final RunControl runControl;
+  private long runs;
   private boolean closed;
 
   private OnnxMedusaHeads(
@@ -47,6 +50,7 @@ final class OnnxMedusaHeads implements MedusaHeads {
       OrtSession session,
       Map<String, String> meta,
       String model,
+      Cancellation cancellation,
       Consumer<OnnxMedusaHeads> onClose)
       throws ModelContractException, OrtException {
     this.session = session;
@@ -71,6 +75,7 @@ final class OnnxMedusaHeads implements MedusaHeads {
     this.output = direct(heads * vocab);
     this.inputTensor = OnnxTensor.createTensor(env, input, new long[] {1, 1, hidden});
     this.outputTensor = OnnxTensor.createTensor(env, output, new long[] {heads, 1, 1, vocab});
+    this.runControl = RunControl.open(cancellation, "Medusa heads '" + name + "'");
   }
 
   /**
@@ -79,7 +84,11 @@ final class OnnxMedusaHeads implements MedusaHeads {
    * @param model the file name, for messages
    */
   static OnnxMedusaHeads validate(
-      OrtEnvironment env, OrtSession session, String model, Consumer<OnnxMedusaHeads> onClose)
+      OrtEnvironment env,
+      OrtSession session,
+      String model,
+      Cancellation cancellation,
+      Consumer<OnnxMedusaHeads> onClose)
       throws ModelContractException, OrtException {
     Map<String, String> meta = session.getMetadata().getCustomMetadata();
     ModelContract.requireMetadataKeys(
@@ -95,7 +104,7 @@ final class OnnxMedusaHeads implements MedusaHeads {
     }
     TensorChecks.checkNames(model, "input", List.of("hidden_states"), session.getInputNames());
     TensorChecks.checkNames(model, "output", List.of("logits"), session.getOutputNames());
-    OnnxMedusaHeads heads = new OnnxMedusaHeads(env, session, meta, model, onClose);
+    OnnxMedusaHeads heads = new OnnxMedusaHeads(env, session, meta, model, cancellation, onClose);
     try {
       Map<String, NodeInfo> in = session.getInputInfo();
       Map<String, NodeInfo> out = session.getOutputInfo();
@@ -120,6 +129,7 @@ final class OnnxMedusaHeads implements MedusaHeads {
     } catch (ModelContractException | RuntimeException e) {
       heads.inputTensor.close();
       heads.outputTensor.close();
+      heads.runControl.close();
       throw e;
     }
   }
@@ -172,13 +182,28 @@ final class OnnxMedusaHeads implements MedusaHeads {
               + logits.length);
     }
     input.put(0, hiddenState);
+    OrtSession.RunOptions runOptions = runControl.begin(++runs);
     // The output is pinned: ONNX Runtime writes it into `output`; the Result owns nothing of ours.
     try (OrtSession.Result result =
-        session.run(Map.of("hidden_states", inputTensor), Map.of("logits", outputTensor))) {
+        session.run(
+            Map.of("hidden_states", inputTensor),
+            Set.of(),
+            Map.of("logits", outputTensor),
+            runOptions)) {
       assert result.size() == 1;
     } catch (OrtException e) {
-      throw new InferenceException(
-          "Medusa heads '" + name + "': ONNX Runtime run failed: " + e.getMessage(), e);
+      throw runControl.failure(
+          runs,
+          e,
+          () ->
+              new InferenceException(
+                  "Medusa heads '"
+                      + name
+                      + "': ONNX Runtime run failed: "
+                      + OrtMessages.clean(e.getMessage()),
+                  e));
+    } finally {
+      runControl.end();
     }
     output.get(0, logits);
   }
@@ -191,6 +216,7 @@ final class OnnxMedusaHeads implements MedusaHeads {
     closed = true;
     inputTensor.close();
     outputTensor.close();
+    runControl.close();
     try {
       session.close();
     } catch (OrtException e) {

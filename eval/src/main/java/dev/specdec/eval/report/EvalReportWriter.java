@@ -61,7 +61,8 @@ public final class EvalReportWriter {
 
   /**
    * Writes every file of the report into {@code dir} (created when missing; files of the same names
-   * are replaced).
+   * are replaced). Not atomic: a failure or a crash can leave some files written; {@link
+   * ReportDirectory} writes into a staging directory and moves it into place when complete.
    *
    * @param command the command line that produced the report, recorded in it; may be empty
    * @return the files written
@@ -85,6 +86,7 @@ public final class EvalReportWriter {
     JsonObject json = new JsonObject();
     json.addProperty("bundle", report.bundle());
     json.addProperty("command", command);
+    json.addProperty("complete", report.complete());
     json.addProperty("prompts", report.prompts());
     json.addProperty("maxNewTokens", report.maxNewTokens());
     json.addProperty("warmup", report.warmup());
@@ -353,16 +355,22 @@ public final class EvalReportWriter {
   }
 
   private static String settings(EvalReport report) {
-    return String.format(
-        Locale.ROOT,
-        "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
-            + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
-        report.prompts(),
-        report.maxNewTokens(),
-        report.warmup(),
-        report.truncatedRuns(),
-        100 * ConfidenceInterval.LEVEL);
+    String settings =
+        String.format(
+            Locale.ROOT,
+            "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
+                + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
+            report.prompts(),
+            report.maxNewTokens(),
+            report.warmup(),
+            report.truncatedRuns(),
+            100 * ConfidenceInterval.LEVEL);
+    return report.complete() ? settings : INCOMPLETE + " " + settings;
   }
+
+  /** What an interrupted run's summaries say first. */
+  static final String INCOMPLETE =
+      "INCOMPLETE: the run was interrupted; the tables hold only the prompts that finished.";
 
   private static final String[] COLUMNS = {
     "prompts",
@@ -427,7 +435,8 @@ public final class EvalReportWriter {
       - **acceptance** = accepted drafts / drafted tokens, with Wilson's score interval over \
       the drafted tokens (drafts of one step are not independent, so read it as a lower bound on the \
       uncertainty).
-      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps. \
+      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps \
+      whose tree reached depth d. \
       For Medusa, head h drafts depth h + 1.
       - **top-k accuracy at depth d**: over drafting steps whose tree reached depth d, the share \
       whose emitted token at that position is among the depth-d drafts of sibling rank < k \

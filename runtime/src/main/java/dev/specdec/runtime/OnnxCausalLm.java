@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * path. Logits, hidden states and the three small inputs live in preallocated direct buffers sized
  * for the largest T seen so far.
  *
+ * <p>The session is shared ({@link ModelWeights}): this object owns only its cache and buffers, so
+ * instances on other threads may run the same session at the same time.
+ *
  * <p>The same machinery runs an MTP module ({@link Layout#MTP}, wrapped by {@link OnnxMtpModule}):
  * one more input, the caller's hidden states per node, and positions shifted by one.
  */
@@ -46,6 +49,7 @@ final class OnnxCausalLm implements CausalLm {
   /** Rows the input/output buffers start with; they grow when a larger tree comes. */
   private static final int INITIAL_MAX_T = 16;
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label; // "model 'name'" for messages
@@ -81,18 +85,20 @@ final class OnnxCausalLm implements CausalLm {
   private boolean closed;
 
   OnnxCausalLm(
-      OrtEnvironment env, OrtSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
+      OrtEnvironment env, SharedSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
     this(env, session, info, onClose, Layout.DECODER);
   }
 
+  /** Holds one reference to {@code session}, taken by the caller, and releases it on close. */
   OnnxCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       ModelInfo info,
       Consumer<OnnxCausalLm> onClose,
       Layout layout) {
     this.layout = layout;
-    this.session = session;
+    this.shared = session;
+    this.session = session.session();
     this.info = info;
     this.label = "model '" + info.name() + "'";
     this.onClose = onClose;
@@ -323,11 +329,7 @@ final class OnnxCausalLm implements CausalLm {
     pending = null;
     generation++;
     onClose.accept(this);
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    shared.release();
   }
 
   @Override

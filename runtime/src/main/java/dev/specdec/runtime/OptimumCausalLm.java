@@ -35,6 +35,7 @@ final class OptimumCausalLm implements CausalLm {
       " has no hidden_states output (Optimum exports give logits and the cache only);"
           + " Medusa/MTP heads need a specdec-contract model: import it with tools/";
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label;
@@ -67,12 +68,14 @@ final class OptimumCausalLm implements CausalLm {
   private long rowsCopied;
   private boolean closed;
 
+  /** Holds one reference to {@code session}, taken by the caller, and releases it on close. */
   OptimumCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       OptimumLayout.Validated model,
       Consumer<CausalLm> onClose) {
-    this.session = session;
+    this.shared = session;
+    this.session = session.session();
     this.info = model.info();
     this.label = "model '" + info.name() + "' (Optimum layout)";
     this.onClose = onClose;
@@ -289,11 +292,7 @@ final class OptimumCausalLm implements CausalLm {
     pendingRows = -1;
     generation++;
     onClose.accept(this);
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    shared.release();
   }
 
   @Override

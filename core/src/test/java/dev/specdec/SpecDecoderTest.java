@@ -72,8 +72,8 @@ class SpecDecoderTest {
   void theBundlesDefaultsApplyWhenNothingIsSet() {
     Generation g = decoder.generate(PROMPT, GenerateOptions.defaults());
     // test-tiny: 64 new tokens, greedy, the draft model with k = 4.
-    assertEquals(
-        g.stopReason() == StopReason.STOP_TOKEN ? g.tokens().length : 64, g.tokens().length);
+    assertEquals(StopReason.MAX_NEW_TOKENS, g.stopReason());
+    assertEquals(64, g.tokens().length);
     assertEquals(4, g.stats().draftedByPosition().length);
     assertArrayEquals(
         decoder

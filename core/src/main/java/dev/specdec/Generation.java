@@ -9,7 +9,10 @@ import java.util.Objects;
  * What one {@link SpecDecoder#generate} call produced.
  *
  * @param text the new text: exactly what was streamed, concatenated; with {@link
- *     StopReason#STOP_STRING}, everything before the earliest stop string
+ *     StopReason#STOP_STRING}, everything before the earliest stop string. It equals the
+ *     tokenizer's decode of {@code tokens} whenever they decode to valid UTF-8; around byte tokens
+ *     that form no valid character, the decode's replacement characters depend on the bytes that
+ *     follow, so there the two may differ
  * @param tokens the new token ids (no prompt, no stop token); with {@link StopReason#STOP_STRING}
  *     they include the tokens that spelled the stop string, as vLLM's do. Copied in and out
  * @param stopReason why generation ended: a stop token (EOS), a stop string, {@code maxNewTokens},

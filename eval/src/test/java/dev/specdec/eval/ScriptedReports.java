@@ -51,7 +51,8 @@ public final class ScriptedReports {
             planted("short", "y", periodic(21, 1), 2),
             planted("loop8", "y", periodic(56, 8), 3),
             planted("nine", "y", periodic(54, 9), 2));
-    return new EvalReport("planted", runs.size(), 64, 0, List.of(ConfigEval.of(config, runs)), true);
+    return new EvalReport(
+        "planted", runs.size(), 64, 0, List.of(ConfigEval.of(config, runs)), true);
   }
 
   private static int[] periodic(int length, int period) {

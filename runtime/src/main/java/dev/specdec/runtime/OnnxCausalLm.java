@@ -25,6 +25,9 @@ import java.util.function.Consumer;
  * path. Logits, hidden states and the three small inputs live in preallocated direct buffers sized
  * for the largest T seen so far.
  *
+ * <p>The session is shared ({@link ModelWeights}): this object owns only its cache and buffers, so
+ * instances on other threads may run the same session at the same time.
+ *
  * <p>The same machinery runs an MTP module ({@link Layout#MTP}, wrapped by {@link OnnxMtpModule}):
  * one more input, the caller's hidden states per node, and positions shifted by one.
  */
@@ -47,6 +50,7 @@ final class OnnxCausalLm implements CausalLm {
   /** Rows the input/output buffers start with; they grow when a larger tree comes. */
   private static final int INITIAL_MAX_T = 16;
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label; // "model 'name'" for messages
@@ -84,7 +88,7 @@ final class OnnxCausalLm implements CausalLm {
 
   OnnxCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       ModelInfo info,
       Cancellation cancellation,
       Consumer<OnnxCausalLm> onClose)
@@ -93,20 +97,22 @@ final class OnnxCausalLm implements CausalLm {
   }
 
   /**
-   * Takes ownership of {@code session}; its passes stop when {@code cancellation} is cancelled.
+   * Holds one reference to {@code session}, taken by the caller, and releases it on close; its
+   * passes stop when {@code cancellation} is cancelled.
    *
    * @throws OrtException when ONNX Runtime cannot create the run options (nothing else fails)
    */
   OnnxCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       ModelInfo info,
       Cancellation cancellation,
       Consumer<OnnxCausalLm> onClose,
       Layout layout)
       throws OrtException {
     this.layout = layout;
-    this.session = session;
+    this.shared = session;
+    this.session = session.session();
     this.info = info;
     this.label = "model '" + info.name() + "'";
     this.onClose = onClose;
@@ -347,11 +353,7 @@ final class OnnxCausalLm implements CausalLm {
     generation++;
     onClose.accept(this);
     runControl.close();
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    shared.release();
   }
 
   @Override

@@ -36,6 +36,7 @@ final class OptimumCausalLm implements CausalLm {
       " has no hidden_states output (Optimum exports give logits and the cache only);"
           + " Medusa/MTP heads need a specdec-contract model: import it with tools/";
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label;
@@ -69,14 +70,16 @@ final class OptimumCausalLm implements CausalLm {
   private long rowsCopied;
   private boolean closed;
 
+  /** Holds one reference to {@code session}, taken by the caller, and releases it on close. */
   OptimumCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       OptimumLayout.Validated model,
       Cancellation cancellation,
       Consumer<CausalLm> onClose)
       throws OrtException {
-    this.session = session;
+    this.shared = session;
+    this.session = session.session();
     this.info = model.info();
     this.label = "model '" + info.name() + "' (Optimum layout)";
     this.onClose = onClose;
@@ -299,11 +302,7 @@ final class OptimumCausalLm implements CausalLm {
     generation++;
     onClose.accept(this);
     runControl.close();
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    shared.release();
   }
 
   @Override

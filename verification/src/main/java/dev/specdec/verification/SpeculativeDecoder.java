@@ -110,6 +110,25 @@ public final class SpeculativeDecoder {
    */
   public DecodeResult generate(
       int[] prompt, GenerationRequest request, IntConsumer onToken, StepListener onStep) {
+    Objects.requireNonNull(onToken, "onToken");
+    return generateWhile(
+        prompt,
+        request,
+        token -> {
+          onToken.accept(token);
+          return true;
+        },
+        onStep);
+  }
+
+  /**
+   * Generates as {@link #generate(int[], GenerationRequest, IntConsumer, StepListener)} does, and
+   * also ends generation, with {@link StopReason#STOP_STRING}, right after a token for which {@code
+   * onToken} returns false (that token is included). When that token also reaches {@code
+   * maxNewTokens} or fills the context, {@code STOP_STRING} wins.
+   */
+  public DecodeResult generateWhile(
+      int[] prompt, GenerationRequest request, TokenSink onToken, StepListener onStep) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(onToken, "onToken");
     Objects.requireNonNull(onStep, "onStep");
@@ -210,8 +229,9 @@ public final class SpeculativeDecoder {
         }
         context.append(token);
         produced[newTokens++] = token;
-        onToken.accept(token);
-        if (newTokens == maxNew) {
+        if (!onToken.accept(token)) {
+          stop = StopReason.STOP_STRING;
+        } else if (newTokens == maxNew) {
           stop = StopReason.MAX_NEW_TOKENS;
         } else if (context.length() >= capacity) {
           stop = StopReason.CONTEXT_FULL;

@@ -12,5 +12,10 @@ public enum StopReason {
    * Generation was stopped from outside (a {@link dev.specdec.runtime.Cancellation}, e.g. Ctrl-C):
    * the tokens are those of the steps completed before; the step cut short emitted nothing.
    */
-  INTERRUPTED
+  INTERRUPTED,
+  /**
+   * The caller's {@link TokenSink} ended generation after a token, which is included in the output:
+   * in {@code dev.specdec.SpecDecoder}, the text reached one of the request's stop strings.
+   */
+  STOP_STRING
 }

@@ -97,6 +97,45 @@ class SpeculativeDecoderTest {
   }
 
   @Test
+  void aSinkThatRefusesATokenEndsGenerationRightAfterItMidStep() {
+    FakeLm target = FakeLm.target(V, 96, 3, 2.0);
+    int[] prompt = {1, 2, 3};
+    int[] ref = plain(target, prompt, GenerationRequest.of(40, 0)).tokens();
+    // A perfect drafter: steps accept 4 drafts, so token 6 sits in the middle of a step.
+    ScriptedDrafter drafter = new ScriptedDrafter(concat(prompt, ref), new int[0], 4, V);
+    List<Integer> streamed = new ArrayList<>();
+    DecodeResult result =
+        SpeculativeDecoder.builder(target)
+            .drafter(drafter)
+            .draftTokens(4)
+            .build()
+            .generateWhile(
+                prompt,
+                GenerationRequest.of(40, 0),
+                token -> {
+                  streamed.add(token);
+                  return streamed.size() < 7;
+                },
+                StepListener.NONE);
+    assertEquals(StopReason.STOP_STRING, result.stopReason());
+    assertArrayEquals(Arrays.copyOf(ref, 7), result.tokens());
+    assertEquals(7, streamed.size());
+  }
+
+  @Test
+  void aRefusedTokenThatAlsoReachesMaxNewTokensStopsWithStopString() {
+    FakeLm target = FakeLm.target(V, 96, 3, 2.0);
+    DecodeResult result =
+        SpeculativeDecoder.builder(target)
+            .draftTokens(0)
+            .build()
+            .generateWhile(
+                new int[] {1}, GenerationRequest.of(1, 0), token -> false, StepListener.NONE);
+    assertEquals(StopReason.STOP_STRING, result.stopReason());
+    assertEquals(1, result.tokens().length);
+  }
+
+  @Test
   void maxNewTokensStopsExactlyAndCapsTheLastStepsDrafts() {
     FakeLm target = FakeLm.target(V, 96, 4, 2.0);
     int[] prompt = {7};

@@ -32,6 +32,7 @@ from onnx import helper, numpy_helper, TensorProto
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bundle_weights  # noqa: E402
 import model as M  # noqa: E402
 import tok as T  # noqa: E402
 import train as TR  # noqa: E402
@@ -192,6 +193,19 @@ def check_graph(model, cfg_m, w_rounded, seed=6):
     return err
 
 
+def training_record(ck):
+    """The stages behind a checkpoint's weights, oldest first, ending with the checkpoint's own run:
+    stored in the ONNX metadata so that a run resumed from the committed bundle (train.py --init-from
+    FILE.onnx) and its model card still know how the weights were made."""
+    keep = ("config", "schedule", "lr", "batch_tokens", "seq_len", "short_seq_len", "warmup_steps",
+            "decay_start_step", "cooldown_tokens", "target_ckpt", "alpha", "seed")
+    own = {"ckpt_dir": ck["args"]["ckpt_dir"], "tokens": ck["tokens"], "steps": ck["step"],
+           "minutes": round(ck["elapsed"] / 60, 2), "flops": ck.get("flops"),
+           "cpu_minutes": round(ck.get("cpu_seconds", 0.0) / 60, 2), "hardware": ck.get("hardware", []),
+           "args": {k: ck["args"][k] for k in keep if k in ck["args"]}}
+    return [{k: v for k, v in st.items() if k != "args"} for st in ck.get("stages", [])] + [own]
+
+
 def export_decoder(ck_dir, path, mode, role):
     ck = TR.load_ckpt(ck_dir)
     cfg = M.ModelCfg(**ck["cfg"])
@@ -206,6 +220,7 @@ def export_decoder(ck_dir, path, mode, role):
     model = tie_embedding(model, cfg.vocab, cfg.hidden)
     model = compress(model, mode)
     meta = {p.key: p.value for p in model.metadata_props}
+    meta[bundle_weights.TRAINING_KEY] = json.dumps(training_record(ck), separators=(",", ":"))
     finish(model, path, "specdec default model family: %s (%s, %d parameters, weights stored %s, "
                         "computed fp32). Contract v1." % (cfg.name, role, lm.num_params(), mode), meta)
     err = check_graph(model, cm, rounded_dict(w, mode))

@@ -39,10 +39,27 @@ CONFIGS = {
     "target": ModelCfg("specdec-java-target", hidden=512, layers=8, heads=8, kv_heads=2, head_size=64, ffn=1408),
     # ~1.4M parameters (1.05M tied embedding)
     "draft": ModelCfg("specdec-java-draft", hidden=128, layers=2, heads=4, kv_heads=2, head_size=32, ffn=352),
+    # pilot sizes of issue 16 (compute-matched comparison against "target"; see the model card)
+    # ~12.5M parameters (3.1M tied embedding)
+    "target-m": ModelCfg("specdec-java-target", hidden=384, layers=6, heads=6, kv_heads=2, head_size=64, ffn=1024),
+    # ~6.5M parameters (2.1M tied embedding)
+    "target-s": ModelCfg("specdec-java-target", hidden=256, layers=6, heads=4, kv_heads=2, head_size=64, ffn=704),
+    # ~0.80M parameters (0.66M tied embedding): a decode step costs 1/8 of a "target-s" step in FLOPs
+    "draft-xs": ModelCfg("specdec-java-draft", hidden=80, layers=2, heads=2, kv_heads=1, head_size=40, ffn=224),
     # smoke-test sizes
     "tiny-target": ModelCfg("tiny-target", hidden=64, layers=2, heads=4, kv_heads=2, head_size=16, ffn=172, max_pos=256),
     "tiny-draft": ModelCfg("tiny-draft", hidden=32, layers=1, heads=2, kv_heads=1, head_size=16, ffn=86, max_pos=256),
 }
+
+
+def train_flops_per_token(cfg, seq_len):
+    """Training FLOPs per token (forward + backward), Kaplan et al.'s C = 6N + 6 L T d_attn, with N
+    the parameters that take part in matmuls (the tied embedding counts once, as the LM head)."""
+    d_attn = cfg.heads * cfg.head_size
+    kv = cfg.kv_heads * cfg.head_size
+    per_layer = cfg.hidden * (d_attn + 2 * kv) + d_attn * cfg.hidden + 3 * cfg.hidden * cfg.ffn
+    n = cfg.layers * per_layer + cfg.vocab * cfg.hidden
+    return 6 * n + 6 * cfg.layers * seq_len * d_attn
 
 
 def rms(x, w):

@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -26,6 +27,7 @@ def ck_info(path):
         return None
     ck = TR.load_ckpt(path)
     return {"tokens": ck["tokens"], "steps": ck["step"], "minutes": ck["elapsed"] / 60, "done": ck["done"],
+            "flops": ck.get("flops"), "cpu_minutes": ck.get("cpu_seconds", 0.0) / 60,
             "hardware": ck.get("hardware", [ck.get("device")]), "args": ck["args"], "params": ck.get("params"),
             "stages": ck.get("stages", []), "notes": ck.get("notes", [])}
 
@@ -40,10 +42,29 @@ def train_cmd(kind, ar):
         cmd += " --target-ckpt " + ar["target_ckpt"]
     if ar.get("init_from"):
         cmd += " --init-from " + ar["init_from"]
-    for opt in ("short_seq_len", "short_frac", "batch_tokens", "micro_tokens", "lr", "warmup", "alpha", "seed"):
-        if opt in ar:
+    if ar.get("cooldown_from"):
+        # a cooldown branch: its --tokens is the stable run's tokens plus the cooldown
+        cmd = cmd.replace(" --tokens %g" % ar["tokens"], "")
+        cmd += " --cooldown-from %s --cooldown-tokens %g" % (ar["cooldown_from"], ar["cooldown_tokens"])
+    opts = ["short_seq_len", "batch_tokens", "micro_tokens", "lr", "alpha", "seed"]
+    opts += ["warmup_steps", "eval_seq_len"] if ar.get("schedule") == "wsd" else ["short_frac", "warmup"]
+    if ar.get("schedule") == "wsd":
+        cmd += " --schedule wsd"
+    for opt in opts:
+        if ar.get(opt) is not None:
             cmd += " --%s %g" % (opt.replace("_", "-"), ar[opt])
     return cmd + "   # rerun until it prints 'done' (resumes)"
+
+
+def stage_label(st):
+    ar = st.get("args", {})
+    if ar.get("cooldown_from") or ar.get("decay_start_step") is not None:
+        return "cooldown at %d positions" % ar["seq_len"]
+    if st.get("note"):
+        return st["note"]
+    if ar.get("schedule") == "wsd":
+        return "stable phase at %d positions" % ar["short_seq_len"]
+    return "distilled" if ar.get("target_ckpt") else "corpus only"
 
 
 def fmt_eval(r):
@@ -60,6 +81,13 @@ def main():
     ap.add_argument("--data", default=os.path.join(TR.WORK, "data"))
     ap.add_argument("--tokenizer", default=os.path.join(TR.WORK, "tokenizer"))
     ap.add_argument("--commands", help="text file with the exact reproduce commands (default: generic)")
+    ap.add_argument("--pilots-md", help="pilot table (pilot_curves.py --md)")
+    ap.add_argument("--pilots-png", help="pilot curves (pilot_curves.py --png), copied into the bundle as pilots.png")
+    ap.add_argument("--pilots-notes", help="Markdown text: what the pilots decided")
+    ap.add_argument("--xz", help="xz_baseline.py --out JSON")
+    ap.add_argument("--perplexity", action="append", default=[],
+                    help="MODEL:WINDOW=FILE: the JSON of `specdec perplexity --model MODEL --context WINDOW --json`")
+    ap.add_argument("--perplexity-command", help="the specdec perplexity command line used (for the card)")
     a = ap.parse_args()
     name = os.path.basename(os.path.normpath(a.bundle))
     rep = json.load(open(os.path.join(TR.WORK, name + "-export.json")))
@@ -124,31 +152,60 @@ def main():
              "held-out split; decode(encode(x)) == x on every held-out file (and for arbitrary text without U+E000 /",
              "U+2581). `tokenizer.json` is the Hugging Face form loaded by the runtime through DJL.", "",
              "## Training", "",
-             "| model | tokens | steps | wall time | hardware |", "|---|---|---|---|---|"]
+             "| model | tokens | steps | training FLOPs | wall time | CPU time | hardware |",
+             "|---|---|---|---|---|---|---|"]
     for k in ("target", "draft", "medusa", "mtp"):
         i = info[k]
         if i:
             for n, st in enumerate(i["stages"], 1):
-                lines.append("| %s, stage %d (%s) | %s | %d | %.1f min | |" % (
-                    k, n, "distilled" if st["args"].get("target_ckpt") else "corpus only",
-                    "{:,}".format(st["tokens"]), st["steps"], st["minutes"]))
-            lines.append("| %s%s | %s%s | %d | %.1f min | %s |" % (
-                k, ", stage %d (%s)" % (len(i["stages"]) + 1, "distilled" if i["args"].get("target_ckpt")
-                                         else "corpus only") if i["stages"] else "",
-                "{:,}".format(i["tokens"]),
-                                                                 "" if i["done"] else " (budget not finished)",
-                                                                 i["steps"], i["minutes"], "; ".join(i["hardware"])))
+                lines.append("| %s, stage %d (%s) | %s | %s | %s | %s | %s | %s |" % (
+                    k, n, stage_label(st), "{:,}".format(st["tokens"]) if "tokens" in st else "—",
+                    st.get("steps", "—"), "%.3g" % st["flops"] if st.get("flops") else "",
+                    "%.1f min" % st["minutes"] if "minutes" in st else "",
+                    "%.1f min" % st["cpu_minutes"] if st.get("cpu_minutes") else "", "; ".join(st.get("hardware", []))))
+            lines.append("| %s%s | %s%s | %d | %s | %.1f min | %.1f min | %s |" % (
+                k, ", stage %d (%s)" % (len(i["stages"]) + 1, stage_label(i)) if i["stages"] else "",
+                "{:,}".format(i["tokens"]), "" if i["done"] else " (budget not finished)",
+                i["steps"], "%.3g" % i["flops"] if i.get("flops") else "—", i["minutes"], i["cpu_minutes"],
+                "; ".join(i["hardware"])))
     changes = [(k, n) for k in ("target", "draft", "medusa", "mtp") if info[k] for n in info[k]["notes"]]
     if changes:
         lines += ["", "Schedule changes made during training (checkpoint notes; the commands under *Reproduce* "
                   "give the final arguments, so a rerun approximates these runs rather than repeating them "
                   "step for step):", ""]
         lines += ["- %s: %s" % (k, n) for k, n in changes]
-    lines += ["", "Training arguments are stored in the checkpoints and listed under *Reproduce*.", "",
-              "## Validation (held-out packages)", ""]
+    lines += ["", "Training arguments are stored in the checkpoints and listed under *Reproduce*."]
+    if a.pilots_md:
+        lines += ["", "## Pilot runs (choosing the target's size)", ""]
+        if a.pilots_notes:
+            lines += open(a.pilots_notes).read().rstrip("\n").split("\n") + [""]
+        lines += open(a.pilots_md).read().rstrip("\n").split("\n")
+        if a.pilots_png:
+            shutil.copyfile(a.pilots_png, os.path.join(a.bundle, "pilots.png"))
+            lines += ["", "![validation bpb against training FLOPs](pilots.png)"]
+    lines += ["", "## Validation (held-out packages)", ""]
+    if a.perplexity:
+        lines += ["Measured with the Java runtime (`specdec perplexity`, the stored int8 files as users run them) "
+                  "over every held-out file:", ""]
+        if a.perplexity_command:
+            lines += ["```", a.perplexity_command, "```", ""]
+        lines += ["| model | window | tokens scored | nats/token | bits per byte | top-1 |", "|---|---|---|---|---|---|"]
+        for spec in a.perplexity:
+            key, path = spec.split("=", 1)
+            mdl, win = key.split(":")
+            r = json.load(open(path))
+            lines.append("| %s | %s | %s | %.4f | **%.4f** | %.3f |" % (
+                mdl, win, "{:,}".format(r["tokens"]), r["nats"], r["bitsPerByte"], r["top1"]))
+        lines.append("")
+    if a.xz:
+        x = json.load(open(a.xz))
+        lines += ["For comparison, `xz -9e` compressing each of the same %d held-out files on its own: **%.4f** bits "
+                  "per byte (%s of %s bytes; `tools/train/xz_baseline.py`)." % (
+                      x["files"], x["bpb"], "{:,}".format(x["compressed_bytes"]), "{:,}".format(x["bytes"])), ""]
     if ev:
         e = rep["eval_windows"]
-        lines += ["%d tokens of the held-out split in windows of %d tokens (loss in nats/token; bits per byte ="
+        lines += ["Storage effect and the heads, measured in torch by `export.py`: "
+                  "%d tokens of the held-out split in windows of %d tokens (loss in nats/token; bits per byte ="
                   % (e["tokens"], e["seq"]),
                   "loss / ln 2 / %.3f bytes per predicted token)." % e["bytes_per_token"], "",
                   "| model | fp32 loss / bpb | fp16 loss / bpb | int8 loss / bpb | top-1 / top-5 (stored) |",

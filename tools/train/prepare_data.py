@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Corpus for the default specdec model family: the JDK 17 sources (src.zip of openjdk-17-source).
 
-  /usr/bin/python3 tools/train/prepare_data.py [--src-zip PATH] [--out tools/train/work/data]
+  /usr/bin/python3 tools/train/prepare_data.py [--src-zip PATH] [--out $SPECDEC_TRAIN_WORK/data]
 
 Steps (deterministic; same src.zip -> byte-identical output):
   1. every *.java entry of src.zip (module/package/File.java), decoded as UTF-8 (strict);
@@ -28,6 +28,8 @@ import sys
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from workdir import WORK  # noqa: E402
 DEFAULT_ZIPS = ["/usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip", "/usr/lib/jvm/openjdk-17/lib/src.zip"]
 DOC_SEP = "\x1c"
 
@@ -91,7 +93,7 @@ def excluded(module, package, text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--src-zip")
-    ap.add_argument("--out", default=os.path.join(HERE, "work", "data"))
+    ap.add_argument("--out", default=os.path.join(WORK, "data"))
     ap.add_argument("--keep-license", action="store_true")
     a = ap.parse_args()
     zpath = find_zip(a.src_zip)

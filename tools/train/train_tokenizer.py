@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train the BPE tokenizer of the default model family on the training split.
 
-  /usr/bin/python3 tools/train/train_tokenizer.py [--data tools/train/work/data] [--out tools/train/work/tokenizer]
+  /usr/bin/python3 tools/train/train_tokenizer.py [--data $SPECDEC_TRAIN_WORK/data] [--out $SPECDEC_TRAIN_WORK/tokenizer]
 
 sentencepiece BPE, 8192 pieces (<unk>=0, <s>=1, </s>=2, 256 byte-fallback pieces), identity
 normalization, whitespace kept (no dummy prefix, no collapsing), whitespace-only pieces allowed
@@ -22,6 +22,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from workdir import WORK  # noqa: E402
 import tok as T  # noqa: E402
 import sentencepiece as spm  # noqa: E402
 
@@ -61,8 +62,8 @@ def read_docs(path):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=os.path.join(HERE, "work", "data"))
-    ap.add_argument("--out", default=os.path.join(HERE, "work", "tokenizer"))
+    ap.add_argument("--data", default=os.path.join(WORK, "data"))
+    ap.add_argument("--out", default=os.path.join(WORK, "tokenizer"))
     ap.add_argument("--vocab", type=int, default=8192)
     ap.add_argument("--max-piece", type=int, default=16)
     ap.add_argument("--split-by-whitespace", default="false", help="false: pieces may span spaces (indentation + keyword, ';\\n    ')")

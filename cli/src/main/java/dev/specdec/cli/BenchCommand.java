@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code specdec bench}: speedup over plain decoding, measured over a prompt set. */
@@ -37,10 +38,14 @@ import picocli.CommandLine.Spec;
       "0:success",
       "1:bad input: bundle, model, prompt file, prompt too long, device unavailable",
       "2:bad command line (including a bad --config)",
-      "70:internal error (stack trace printed)"
+      "70:internal error (stack trace printed)",
+      "130:interrupted by SIGINT (Ctrl-C): the rounds done so far are printed, marked incomplete",
+      "143:stopped by SIGTERM, as for 130"
     })
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @ParentCommand SpecdecCommand parent;
 
   @Mixin ModelOptions model;
 
@@ -116,9 +121,17 @@ final class BenchCommand implements Callable<Integer> {
           err.println("config " + config.name() + ": prompt " + index + "/" + count);
           err.flush();
         };
+    Interruption interruption = parent.interruption();
     BenchReport report =
         new SpeedBenchmark(repeats, warmup)
-            .run(bundle, model.device, model.threads.engineOptions(cmd), parsed, set, progress);
+            .run(
+                bundle,
+                model.device,
+                model.threads.engineOptions(cmd),
+                parsed,
+                set,
+                progress,
+                interruption.cancellation());
     PrintWriter out = cmd.getOut();
     if (json) {
       out.println(report.toJson());
@@ -126,6 +139,11 @@ final class BenchCommand implements Callable<Integer> {
       out.print(report.toText());
     }
     out.flush();
+    if (interruption.interrupted()) {
+      return interruption.report(
+          err,
+          "stopped early; the report holds only the rounds that finished (\"complete\": false)");
+    }
     return ExitCodes.OK;
   }
 

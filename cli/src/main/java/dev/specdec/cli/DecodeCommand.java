@@ -20,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code specdec decode}: continue a prompt with speculative decoding and report how it went. */
@@ -39,10 +40,14 @@ import picocli.CommandLine.Spec;
       "0:success",
       "1:bad input: bundle, model, prompt file, prompt too long, device unavailable",
       "2:bad command line",
-      "70:internal error (stack trace printed)"
+      "70:internal error (stack trace printed)",
+      "130:interrupted by SIGINT (Ctrl-C): what was generated is printed, stop reason interrupted",
+      "143:stopped by SIGTERM, as for 130"
     })
 final class DecodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @ParentCommand SpecdecCommand parent;
 
   @Mixin ModelOptions model;
 
@@ -110,6 +115,9 @@ final class DecodeCommand implements Callable<Integer> {
       if (text != null) {
         return text;
       }
+      if (Files.isDirectory(file)) {
+        throw new UserException("prompt file " + file + " is a directory, not a file");
+      }
       if (!Files.isRegularFile(file)) {
         throw new UserException("prompt file does not exist: " + file);
       }
@@ -142,9 +150,16 @@ final class DecodeCommand implements Callable<Integer> {
               out.print(chunk);
               out.flush();
             };
+    Interruption interruption = parent.interruption();
+    DecodeReport report;
     try (BundleDecoder decoder =
-        BundleDecoder.open(bundle, model.device, model.threads.engineOptions(cmd), options)) {
-      DecodeReport report = compare ? decoder.compare(text, onText) : decoder.decode(text, onText);
+        BundleDecoder.open(
+            bundle,
+            model.device,
+            model.threads.engineOptions(cmd),
+            options,
+            interruption.cancellation())) {
+      report = compare ? decoder.compare(text, onText) : decoder.decode(text, onText);
       if (json) {
         out.println(report.toJson());
       } else {
@@ -154,12 +169,32 @@ final class DecodeCommand implements Callable<Integer> {
       }
       out.flush();
     }
+    if (interruption.interrupted()) {
+      return interruption.report(
+          cmd.getErr(),
+          "stopped after "
+              + report.result().stats().newTokens()
+              + " new tokens"
+              + (compare && report.comparison().isEmpty() ? ", without the comparison" : ""));
+    }
     return ExitCodes.OK;
   }
 
   private void validate(CommandLine cmd) {
     if (prompt.text != null && prompt.text.isEmpty()) {
       throw new ParameterException(cmd, "--prompt is empty: give some text to continue");
+    }
+    if (prompt.text != null && prompt.text.indexOf('\uFFFD') >= 0) {
+      // The JVM decodes arguments with the locale's charset and replaces what does not decode by
+      // U+FFFD: the bytes given are lost, as in a prompt file that is not UTF-8.
+      String charset = System.getProperty("sun.jnu.encoding", "UTF-8");
+      throw new ParameterException(
+          cmd,
+          "--prompt is not valid "
+              + (charset.equalsIgnoreCase("UTF-8") ? "UTF-8" : charset + " (the locale's charset)")
+              + ": it holds bytes that do not decode (shown as U+FFFD); pass UTF-8 text"
+              + (charset.equalsIgnoreCase("UTF-8") ? "" : " under a UTF-8 locale (LANG=C.UTF-8)")
+              + ", or use --prompt-file");
     }
     if (draftTokens != null
         && (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS)) {

@@ -3,8 +3,10 @@ package dev.specdec.cli;
 import dev.specdec.eval.DeviceUnavailableException;
 import dev.specdec.eval.QuantizeException;
 import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.InferenceException;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.NumericalException;
+import dev.specdec.runtime.RunCancelledException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -37,7 +39,10 @@ final class ErrorHandlers {
   static int onExecutionError(Exception e, CommandLine cmd, ParseResult parseResult) {
     PrintWriter err = cmd.getErr();
     int code;
-    if (isUserError(e)) {
+    if (e instanceof RunCancelledException && interruption(cmd) instanceof Interruption stop) {
+      // A pass refused after Ctrl-C outside the decode loop (which turns it into a stop reason).
+      code = stop.report(err, "stopped (" + e.getMessage() + ")");
+    } else if (isUserError(e)) {
       err.println(PREFIX + message(e));
       code = ExitCodes.FAILURE;
     } else {
@@ -51,8 +56,9 @@ final class ErrorHandlers {
 
   /**
    * Errors with a message that tells the user what to fix: bad files and bundles, models that break
-   * the contract, values rejected by validation, prompts that do not fit, non-finite logits, an
-   * unavailable device, a model that cannot be quantized.
+   * the contract, values rejected by validation, prompts that do not fit, non-finite logits, a
+   * model that fails while it runs (the message names the model, the position and ONNX Runtime's
+   * reason), an unavailable device, a model that cannot be quantized.
    */
   static boolean isUserError(Exception e) {
     return e instanceof UserException
@@ -63,7 +69,14 @@ final class ErrorHandlers {
         || e instanceof IOException
         || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException
-        || e instanceof NumericalException;
+        || e instanceof NumericalException
+        || e instanceof InferenceException;
+  }
+
+  private static Interruption interruption(CommandLine cmd) {
+    return cmd.getCommandSpec().root().userObject() instanceof SpecdecCommand root
+        ? root.interruption()
+        : null;
   }
 
   private static String message(Exception e) {

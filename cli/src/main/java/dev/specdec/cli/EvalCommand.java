@@ -6,8 +6,12 @@ import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.report.EvalReportWriter;
+import dev.specdec.eval.report.ReportDirectory;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code specdec eval}: acceptance rates and speedups of configurations over a prompt set. */
@@ -31,17 +36,25 @@ import picocli.CommandLine.Spec;
           + " summary.csv (config x category), summary.md and report.html with PNG charts.",
       "Per prompt: one speculative run (every step recorded) and one plain run of the same"
           + " target and seed; tau, acceptance, acceptance by depth, accepted-length histogram,"
-          + " top-k accuracy by depth, predicted and observed speedup, tokens/s, 95% intervals."
+          + " top-k accuracy by depth, predicted and observed speedup, tokens/s, 95% intervals;"
+          + " degenerate (looping) outputs, and tau and acceptance without them.",
+      "The files are written beside --out and moved into place when all are complete: a failed or"
+          + " interrupted run never leaves a half-written report. Interrupted (Ctrl-C), the report"
+          + " of the prompts that finished is published, marked \"complete\": false."
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
       "1:bad input: bundle, model, prompt file, prompt too long, device unavailable, output dir",
       "2:bad command line (including a bad --config)",
-      "70:internal error (stack trace printed)"
+      "70:internal error (stack trace printed)",
+      "130:interrupted by SIGINT (Ctrl-C): the prompts that finished are reported, incomplete",
+      "143:stopped by SIGTERM, as for 130"
     })
 final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+
+  @ParentCommand SpecdecCommand parent;
 
   @Mixin ModelOptions model;
 
@@ -70,8 +83,15 @@ final class EvalCommand implements Callable<Integer> {
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "eval-report",
-      description = "Directory for the report files (created). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Directory for the report files (created; must be empty unless --force). Default:"
+              + " ${DEFAULT-VALUE}.")
   Path out;
+
+  @Option(
+      names = "--force",
+      description = "Replace --out when it is not empty (a previous report), as a whole.")
+  boolean force;
 
   @Option(
       names = "--warmup",
@@ -106,28 +126,66 @@ final class EvalCommand implements Callable<Integer> {
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
     List<BenchConfig> parsed = configs(cmd, bundle);
-    ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
-    EvalReport report =
-        new AcceptanceEval(warmup, truncatePrompts)
-            .run(bundle, model.device, model.threads.engineOptions(cmd), parsed, set, progress);
-    progress.finish();
-    // originalArgs() starts with the subcommand's name ("eval").
-    String command = "specdec " + String.join(" ", cmd.getParseResult().originalArgs());
-    List<Path> files;
+    // Before the report directory is staged: a bad --threads leaves --out as it was.
+    EngineOptions engineOptions = model.threads.engineOptions(cmd);
+    Interruption interruption = parent.interruption();
+    PrintWriter stdout = cmd.getOut();
+    try (ReportDirectory dir = prepare()) {
+      ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
+      EvalReport report =
+          new AcceptanceEval(warmup, truncatePrompts)
+              .run(
+                  bundle,
+                  model.device,
+                  engineOptions,
+                  parsed,
+                  set,
+                  progress,
+                  interruption.cancellation());
+      progress.finish();
+      if (report.configs().isEmpty()) {
+        // Interrupted before any prompt finished: there is nothing to report.
+        return interruption.report(
+            cmd.getErr(), "no prompt finished, no report written (" + out + " is as it was)");
+      }
+      // originalArgs() starts with the subcommand's name ("eval").
+      String command = "specdec " + String.join(" ", cmd.getParseResult().originalArgs());
+      List<Path> files;
+      try {
+        files = dir.publish(report, command);
+      } catch (IOException e) {
+        throw new UserException("cannot write the report into " + out + ": " + e.getMessage(), e);
+      }
+      stdout.print(EvalReportWriter.overviewTable(report));
+      stdout.println();
+      stdout.println(
+          (report.complete() ? "Report" : "Incomplete report") + " written to " + out + ":");
+      for (Path file : files) {
+        stdout.println("  " + file);
+      }
+      stdout.flush();
+      if (interruption.interrupted()) {
+        return interruption.report(
+            cmd.getErr(), "stopped early; the report holds the prompts that finished");
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  /** The report's directory, checked and staged before anything is evaluated. */
+  private ReportDirectory prepare() throws UserException {
     try {
-      files = EvalReportWriter.write(report, command, out);
-    } catch (java.io.IOException e) {
+      return ReportDirectory.prepare(out, force);
+    } catch (DirectoryNotEmptyException e) {
+      throw new UserException(
+          "--out "
+              + out
+              + " is not empty: pass --force to replace it (the new report is swapped in only"
+              + " when complete), or choose another directory",
+          e);
+    } catch (IOException e) {
       throw new UserException("cannot write the report into " + out + ": " + e.getMessage(), e);
     }
-    PrintWriter stdout = cmd.getOut();
-    stdout.print(EvalReportWriter.overviewTable(report));
-    stdout.println();
-    stdout.println("Report written to " + out + ":");
-    for (Path file : files) {
-      stdout.println("  " + file);
-    }
-    stdout.flush();
-    return ExitCodes.OK;
   }
 
   /**

@@ -14,5 +14,11 @@ final class ExitCodes {
   /** A bug: an unexpected exception, printed with its stack trace ({@code EX_SOFTWARE}). */
   static final int INTERNAL = 70;
 
+  /** Stopped by SIGINT (Ctrl-C) after printing what it had: 128 + 2, as shells report it. */
+  static final int INTERRUPTED = 130;
+
+  /** Stopped by SIGTERM after printing what it had: 128 + 15. */
+  static final int TERMINATED = 143;
+
   private ExitCodes() {}
 }

@@ -7,8 +7,9 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on stderr, redrawn in place with a carriage return; silent when stderr is
- * not a terminal, so that logs and pipes get no control characters.
+ * Progress on stderr: on a terminal, a one-line bar redrawn in place with a carriage return;
+ * otherwise one plain line per prompt ({@code config draft: prompt 3/10}, as bench prints), so that
+ * logs and pipes get no control characters.
  */
 final class ProgressBar implements SpeedBenchmark.Progress {
   private static final int WIDTH = 30;
@@ -22,7 +23,7 @@ final class ProgressBar implements SpeedBenchmark.Progress {
     this.enabled = enabled;
   }
 
-  /** A bar that draws only when the process runs on a terminal. */
+  /** A bar when the process runs on a terminal, else one line per prompt. */
   static ProgressBar onTerminal(PrintWriter err) {
     return new ProgressBar(err, isTerminal());
   }
@@ -35,6 +36,8 @@ final class ProgressBar implements SpeedBenchmark.Progress {
   @Override
   public void onPrompt(BenchConfig config, int index, int count) {
     if (!enabled) {
+      err.println("config " + config.name() + ": prompt " + index + "/" + count);
+      err.flush();
       return;
     }
     int filled = (int) ((long) WIDTH * (index - 1) / count);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      PerplexityCommand.class,
       QuantizeCommand.class,
       TreeCommand.class,
       CommandLine.HelpCommand.class
@@ -24,9 +25,25 @@ import picocli.CommandLine.Spec;
 public final class SpecdecCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  /** Runs the command line and exits with its code. */
+  private final Interruption interruption;
+
+  private SpecdecCommand(Interruption interruption) {
+    this.interruption = interruption;
+  }
+
+  /**
+   * Runs the command line and exits with its code. SIGINT and SIGTERM stop a running command
+   * cleanly (see {@link Interruption}): exit 130 or 143 after it printed what it had.
+   */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    Interruption interruption = Interruption.forProcess();
+    int code;
+    try {
+      code = commandLine(interruption).execute(args);
+    } finally {
+      interruption.finished();
+    }
+    System.exit(code);
   }
 
   /**
@@ -35,10 +52,20 @@ public final class SpecdecCommand implements Callable<Integer> {
    * {@code setErr}.
    */
   public static CommandLine commandLine() {
-    return new CommandLine(new SpecdecCommand())
+    return commandLine(Interruption.create());
+  }
+
+  /** {@link #commandLine()} whose commands stop when {@code interruption} is triggered. */
+  static CommandLine commandLine(Interruption interruption) {
+    return new CommandLine(new SpecdecCommand(interruption))
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setParameterExceptionHandler(ErrorHandlers::onParameterError)
         .setExecutionExceptionHandler(ErrorHandlers::onExecutionError);
+  }
+
+  /** What stops the running subcommand from outside. */
+  Interruption interruption() {
+    return interruption;
   }
 
   /** Without a subcommand: print the usage to stderr and fail as a usage error. */

@@ -86,7 +86,7 @@ final class TreeCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--budget must be in [1, 64], was " + budget);
       }
-      HeadAccuracies acc = HeadAccuracies.read(accuracies);
+      HeadAccuracies acc = readAccuracies(spec.commandLine(), accuracies);
       TreeShape shape = TreeSearch.maximizeExpectedLength(acc.perRank(), budget);
       double expected = TreeSearch.expectedAcceptedDrafts(shape, acc.perRank());
       String json = shape.toChoiceList() + System.lineSeparator();
@@ -143,13 +143,15 @@ final class TreeCommand implements Callable<Integer> {
                 + String.join(", ", TreeShapes.SHIPPED)
                 + ") or a file");
       }
+      // Read before anything is printed: a bad value must not follow half an answer.
+      HeadAccuracies acc =
+          accuracies != null ? readAccuracies(spec.commandLine(), accuracies) : null;
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(fixed.shape().toChoiceList());
       } else {
         out.println(fixed.name() + ": " + fixed.shape().render().stripTrailing());
-        if (accuracies != null) {
-          HeadAccuracies acc = HeadAccuracies.read(accuracies);
+        if (acc != null) {
           out.printf(
               Locale.ROOT,
               "expected tau %.4f%n",
@@ -158,6 +160,21 @@ final class TreeCommand implements Callable<Integer> {
       }
       out.flush();
       return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * {@code --accuracies}: a file's content is bad input (exit 1); an inline value that does not
+   * parse is a bad command line (exit 2).
+   */
+  static HeadAccuracies readAccuracies(CommandLine cmd, String value) throws IOException {
+    try {
+      return HeadAccuracies.read(value);
+    } catch (IllegalArgumentException e) {
+      if (Files.isRegularFile(Path.of(value))) {
+        throw e;
+      }
+      throw new CommandLine.ParameterException(cmd, "--accuracies: " + e.getMessage(), e);
     }
   }
 

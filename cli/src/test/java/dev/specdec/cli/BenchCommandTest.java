@@ -72,6 +72,43 @@ class BenchCommandTest {
   }
 
   @Test
+  void aBenchStoppedBeforeItsFirstRoundPrintsAnIncompleteReportAndExits130() throws IOException {
+    Cli cli =
+        Cli.runInterrupted(
+            "bench", "--bundle", BUNDLE, "--prompts", prompts().toString(), "--json");
+
+    assertEquals(ExitCodes.INTERRUPTED, cli.exitCode(), cli.err());
+    JsonObject report = JsonParser.parseString(cli.out()).getAsJsonObject();
+    assertFalse(report.get("complete").getAsBoolean());
+    assertEquals(0, report.getAsJsonArray("configs").size(), "no round finished");
+    assertTrue(
+        cli.err()
+            .endsWith(
+                "specdec: interrupted by SIGINT: stopped early; the report holds"
+                    + " only the rounds that finished (\"complete\": false)\n"),
+        cli.err());
+  }
+
+  @Test
+  void everyPromptIsCheckedAgainstTheContextBeforeTheFirstIsDecoded() throws IOException {
+    String tooLong = "All the world's a stage. ".repeat(200);
+    StringBuilder lines = new StringBuilder();
+    for (int i = 1; i <= 7; i++) {
+      lines.append("{\"id\": \"p").append(i).append("\", \"prompt\": \"");
+      lines.append(i == 7 ? tooLong : "Good morrow").append("\"}\n");
+    }
+    Path file = Files.writeString(dir.resolve("seven.jsonl"), lines.toString());
+    Cli cli = Cli.run("bench", "--bundle", BUNDLE, "--prompts", file.toString());
+
+    assertEquals(ExitCodes.FAILURE, cli.exitCode(), cli.err());
+    assertFalse(cli.err().contains("prompt 1/7"), "nothing decoded: " + cli.err());
+    assertTrue(
+        cli.err().contains("1 of 7 prompts do not fit the context of 256 tokens")
+            && cli.err().contains("prompt p7 ("),
+        cli.err());
+  }
+
+  @Test
   void textTableHasOneRowPerConfigInOrder() throws IOException {
     Cli cli =
         Cli.run(

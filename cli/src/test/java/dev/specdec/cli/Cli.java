@@ -17,10 +17,21 @@ record Cli(int exitCode, String out, String err) {
   }
 
   static Cli run(String... args) {
+    return run(SpecdecCommand.commandLine(), args);
+  }
+
+  /** Runs {@code args} as if Ctrl-C had been pressed before the command began. */
+  static Cli runInterrupted(String... args) {
+    Interruption interruption = Interruption.create();
+    interruption.interrupt("SIGINT", ExitCodes.INTERRUPTED);
+    return run(SpecdecCommand.commandLine(interruption), args);
+  }
+
+  private static Cli run(picocli.CommandLine commandLine, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code =
-        SpecdecCommand.commandLine()
+        commandLine
             .setOut(new PrintWriter(out, true))
             .setErr(new PrintWriter(err, true))
             .execute(args);

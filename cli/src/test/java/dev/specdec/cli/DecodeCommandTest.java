@@ -240,6 +240,20 @@ class DecodeCommandTest {
   }
 
   @Test
+  void aDecodeStoppedBeforeItsFirstStepReportsStopReasonInterruptedAndExits130() {
+    Cli cli =
+        Cli.runInterrupted(
+            "decode", "--bundle", Cli.testTiny().toString(), "--prompt", "Good morrow", "--json");
+
+    assertEquals(ExitCodes.INTERRUPTED, cli.exitCode(), cli.err());
+    JsonObject report = JsonParser.parseString(cli.out()).getAsJsonObject();
+    assertEquals("interrupted", report.get("stopReason").getAsString());
+    assertEquals(0, report.get("newTokens").getAsInt());
+    assertEquals(
+        "specdec: interrupted by SIGINT: stopped after 0 new tokens\n", cli.err(), cli.err());
+  }
+
+  @Test
   void promptFileIsRead(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("prompt.txt");
     Files.writeString(file, "First Citizen:\n");
@@ -256,6 +270,51 @@ class DecodeCommandTest {
     assertUserError(
         decodeOnTestBundle("--prompt-file", dir.resolve("nope.txt").toString()),
         "prompt file does not exist");
+  }
+
+  @Test
+  void aDirectoryGivenAsPromptFileIsNamedADirectory(@TempDir Path dir) {
+    assertUserError(
+        decodeOnTestBundle("--prompt-file", dir.toString()),
+        "prompt file " + dir + " is a directory, not a file");
+  }
+
+  @Test
+  void aPromptArgumentThatIsNotUtf8IsRefusedLikeAPromptFile() {
+    // What the JVM makes of bytes that do not decode: U+FFFD.
+    Cli cli = decodeOnTestBundle("--prompt", "caf\uFFFD au lait");
+    assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+    assertTrue(cli.err().startsWith("specdec: error: --prompt is not valid "), cli.err());
+    assertTrue(cli.err().contains("or use --prompt-file"), cli.err());
+  }
+
+  @Test
+  void aModelFailingMidDecodeIsOneLineNamingThePositionAndTheLikelyCause(@TempDir Path dir)
+      throws Exception {
+    // Declares 1024 positions, has a rotary table of 256 rows: fails at position 256.
+    Path bundle = bundleOf(dir, "short-rope-table.onnx", null);
+    Cli cli =
+        Cli.run(
+            "decode",
+            "--bundle",
+            bundle.toString(),
+            "--prompt",
+            "x",
+            "--drafter",
+            "none",
+            "--max-new-tokens",
+            "400");
+
+    assertEquals(ExitCodes.FAILURE, cli.exitCode(), cli.err());
+    assertFalse(cli.out().isEmpty(), "the text decoded before the failure was streamed");
+    assertEquals(1, cli.err().lines().count(), cli.err());
+    assertTrue(
+        cli.err().startsWith("specdec: error: model 'short-rope-table' failed at position 256 "),
+        cli.err());
+    assertTrue(cli.err().contains("indices element out of data bounds"), cli.err());
+    assertTrue(
+        cli.err().contains("shorter than the 1024 positions its metadata declares"), cli.err());
+    assertFalse(cli.err().contains("\u001b"), "no raw ONNX Runtime log line: " + cli.err());
   }
 
   @Test

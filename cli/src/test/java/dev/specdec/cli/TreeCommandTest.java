@@ -68,8 +68,9 @@ class TreeCommandTest {
     Cli dynamic = Cli.run("tree", "show", "dynamic:budget=8,depth=3,topk=2");
     assertEquals(2, dynamic.exitCode());
     assertTrue(dynamic.err().contains("no fixed tree to show"), dynamic.err());
+    // An inline value is part of the command line: a bad one is a usage error, like a bad number.
     Cli cumulative = Cli.run("tree", "build", "--budget", "4", "--accuracies", "0.6,0.8");
-    assertEquals(1, cumulative.exitCode());
+    assertEquals(2, cumulative.exitCode());
     assertTrue(cumulative.err().contains("not cumulative"), cumulative.err());
   }
 
@@ -122,5 +123,43 @@ class TreeCommandTest {
     assertEquals("dynamic:budget=8,depth=3,topk=3", json.get("tree").getAsString());
     assertEquals(8, json.get("draftTokens").getAsInt());
     assertTrue(json.get("identicalToBaseline").getAsBoolean());
+  }
+
+  @Test
+  void showWithAccuraciesThatDoNotParsePrintsNoTreeAndIsAUsageError() {
+    Cli cli = Cli.run("tree", "show", "medusa-8", "--accuracies", "abc");
+    assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+    assertEquals("", cli.out(), "nothing printed before the error");
+    assertTrue(
+        cli.err().startsWith("specdec: error: --accuracies: accuracies 'abc' are neither"),
+        cli.err());
+  }
+
+  @Test
+  void aTreeOfMoreDraftsThanAPassVerifiesIsRefusedNotCut(@TempDir Path dir) throws Exception {
+    // 10 children of the root, each with 9 children: 100 drafts.
+    StringBuilder choices = new StringBuilder("[");
+    for (int a = 0; a < 10; a++) {
+      choices.append(a == 0 ? "" : ", ").append("[").append(a).append("]");
+    }
+    for (int a = 0; a < 10; a++) {
+      for (int b = 0; b < 9; b++) {
+        choices.append(", [").append(a).append(", ").append(b).append("]");
+      }
+    }
+    Path tree = Files.writeString(dir.resolve("big.json"), choices.append("]").toString());
+    Cli cli =
+        Cli.run(
+            "decode",
+            "--bundle",
+            Cli.testTiny().toString(),
+            "--prompt",
+            "x",
+            "--drafter",
+            "medusa",
+            "--tree",
+            tree.toString());
+    assertEquals(ExitCodes.USAGE, cli.exitCode(), cli.err());
+    assertTrue(cli.err().contains("drafts, more than the 64 one pass verifies"), cli.err());
   }
 }

@@ -1,6 +1,7 @@
 package dev.specdec.eval;
 
 import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.Cancellation;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
@@ -8,6 +9,7 @@ import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StepRecord;
+import dev.specdec.verification.StopReason;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,17 +82,9 @@ public final class AcceptanceEval {
 
   /**
    * Evaluates every config on every prompt, loading {@code bundle} on {@code device} once per
-   * config and closing it before the next.
-   *
-   * @param configs the configs, all with the same most new tokens
-   * @param progress told before each prompt of each config
-   * @throws IllegalArgumentException when there are no configs or prompts, the configs disagree on
-   *     the most new tokens, or a prompt does not fit (the message names config, prompt and the way
-   *     out)
-   * @throws BundleException when a config needs a model the bundle lacks
-   * @throws IOException when a model file cannot be read
-   * @throws ModelContractException when a model breaks the model contract
-   * @throws DeviceUnavailableException when this ONNX Runtime build cannot use {@code device}
+   * config and closing it before the next; see {@link #run(ModelBundle, Device, EngineOptions,
+   * List, List, SpeedBenchmark.Progress, Cancellation)}, on an engine with {@link
+   * EngineOptions#defaults()} and with a cancellation nobody cancels.
    */
   public EvalReport run(
       ModelBundle bundle,
@@ -99,12 +93,34 @@ public final class AcceptanceEval {
       List<BenchPrompt> prompts,
       SpeedBenchmark.Progress progress)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
-    return run(bundle, device, EngineOptions.defaults(), configs, prompts, progress);
+    return run(
+        bundle,
+        device,
+        EngineOptions.defaults(),
+        configs,
+        prompts,
+        progress,
+        Cancellation.create());
   }
 
   /**
-   * {@link #run(ModelBundle, Device, List, List, SpeedBenchmark.Progress)} with the models on an
-   * engine with {@code engineOptions} (threads, spinning).
+   * {@link #run(ModelBundle, Device, EngineOptions, List, List, SpeedBenchmark.Progress,
+   * Cancellation)} on an engine with {@link EngineOptions#defaults()}.
+   */
+  public EvalReport run(
+      ModelBundle bundle,
+      Device device,
+      List<BenchConfig> configs,
+      List<BenchPrompt> prompts,
+      SpeedBenchmark.Progress progress,
+      Cancellation cancellation)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return run(bundle, device, EngineOptions.defaults(), configs, prompts, progress, cancellation);
+  }
+
+  /**
+   * {@link #run(ModelBundle, Device, EngineOptions, List, List, SpeedBenchmark.Progress,
+   * Cancellation)} with a cancellation nobody cancels.
    */
   public EvalReport run(
       ModelBundle bundle,
@@ -114,15 +130,51 @@ public final class AcceptanceEval {
       List<BenchPrompt> prompts,
       SpeedBenchmark.Progress progress)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return run(bundle, device, engineOptions, configs, prompts, progress, Cancellation.create());
+  }
+
+  /**
+   * Evaluates every config on every prompt, loading {@code bundle} on {@code device} once per
+   * config and closing it before the next, with the models on an engine with {@code engineOptions}
+   * (threads, spinning). Before a config decodes anything, every prompt is encoded and checked
+   * against the context.
+   *
+   * <p>When {@code cancellation} is cancelled, the run stops at the next step; the report then
+   * holds the prompts completed so far (a config without any is left out) and says it is not
+   * {@linkplain EvalReport#complete() complete}.
+   *
+   * @param configs the configs, all with the same most new tokens
+   * @param progress told before each prompt of each config
+   * @throws IllegalArgumentException when there are no configs or prompts, the configs disagree on
+   *     the most new tokens, or prompts do not fit (the message names the config, each offending
+   *     prompt with its length, and the way out)
+   * @throws IllegalStateException when this process's ONNX Runtime environment already has a thread
+   *     pool with other options
+   * @throws BundleException when a config needs a model the bundle lacks
+   * @throws IOException when a model file cannot be read
+   * @throws ModelContractException when a model breaks the model contract
+   * @throws DeviceUnavailableException when this ONNX Runtime build cannot use {@code device}
+   */
+  public EvalReport run(
+      ModelBundle bundle,
+      Device device,
+      EngineOptions engineOptions,
+      List<BenchConfig> configs,
+      List<BenchPrompt> prompts,
+      SpeedBenchmark.Progress progress,
+      Cancellation cancellation)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(engineOptions, "engineOptions");
+    Objects.requireNonNull(cancellation, "cancellation");
     return run(
         bundle.name(),
         configs,
         prompts,
         config ->
-            EvalSession.of(BundleDecoder.open(bundle, device, engineOptions, config.options())),
+            EvalSession.of(
+                BundleDecoder.open(bundle, device, engineOptions, config.options(), cancellation)),
         progress);
   }
 
@@ -145,73 +197,117 @@ public final class AcceptanceEval {
     }
     int maxNewTokens = BenchConfig.sharedMaxNewTokens(configs);
     List<ConfigEval> results = new ArrayList<>(configs.size());
+    boolean complete = true;
     for (BenchConfig config : configs) {
+      List<PromptRun> runs = new ArrayList<>(prompts.size());
       try (EvalSession session = opener.open(config)) {
-        results.add(ConfigEval.of(config, evaluate(session, config, prompts, progress)));
+        complete = evaluate(session, config, prompts, progress, runs);
+      }
+      if (!runs.isEmpty()) {
+        results.add(ConfigEval.of(config, runs));
+      }
+      if (!complete) {
+        break;
       }
     }
-    return new EvalReport(bundleName, prompts.size(), maxNewTokens, warmup, results);
-  }
-
-  private List<PromptRun> evaluate(
-      EvalSession session,
-      BenchConfig config,
-      List<BenchPrompt> prompts,
-      SpeedBenchmark.Progress progress) {
-    long seed = config.options().seed();
-    int maxNewTokens = config.options().maxNewTokens();
-    List<PromptRun> runs = new ArrayList<>(prompts.size());
-    for (int p = 0; p < prompts.size(); p++) {
-      BenchPrompt prompt = prompts.get(p);
-      progress.onPrompt(config, p + 1, prompts.size());
-      try {
-        int[] full = session.promptTokens(prompt.text());
-        int[] ids = fit(full, session.capacity(), maxNewTokens);
-        if (p == 0) {
-          for (int w = 0; w < warmup; w++) {
-            session.generate(ids, seed, false, StepListener.NONE);
-            session.generate(ids, seed, true, StepListener.NONE);
-          }
-        }
-        List<StepRecord> steps = new ArrayList<>();
-        DecodeResult speculative = session.generate(ids, seed, false, steps::add);
-        DecodeResult plain = session.generate(ids, seed, true, StepListener.NONE);
-        runs.add(
-            new PromptRun(prompt, ids.length, ids.length < full.length, speculative, plain, steps));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "config " + config.name() + ", prompt " + prompt.id() + ": " + e.getMessage(), e);
-      }
-    }
-    return runs;
+    return new EvalReport(bundleName, prompts.size(), maxNewTokens, warmup, results, complete);
   }
 
   /**
-   * The prompt as decoded: as it is, or (when truncating and it leaves less room than {@code
-   * maxNewTokens}) its first token (BOS) and its last tokens, so that {@code maxNewTokens} fit.
+   * Adds one run per prompt to {@code runs}, in order.
+   *
+   * @return true when every prompt was decoded, false when a run was interrupted (the interrupted
+   *     prompt is not added)
    */
-  private int[] fit(int[] ids, int capacity, int maxNewTokens) {
-    if (!truncatePrompts || ids.length + maxNewTokens <= capacity) {
-      if (ids.length >= capacity) {
-        throw new IllegalArgumentException(
-            "the prompt has "
-                + ids.length
-                + " tokens, the context holds "
-                + capacity
-                + ": shorten it, or let the harness cut it from the left (--truncate-prompts)");
+  private boolean evaluate(
+      EvalSession session,
+      BenchConfig config,
+      List<BenchPrompt> prompts,
+      SpeedBenchmark.Progress progress,
+      List<PromptRun> runs) {
+    long seed = config.options().seed();
+    int maxNewTokens = config.options().maxNewTokens();
+    int capacity = session.capacity();
+    List<int[]> full = PromptLengths.encodeAll(prompts, session::promptTokens);
+    List<int[]> fitted = fitAll(config, prompts, full, capacity, maxNewTokens);
+    for (int p = 0; p < prompts.size(); p++) {
+      BenchPrompt prompt = prompts.get(p);
+      progress.onPrompt(config, p + 1, prompts.size());
+      int[] ids = fitted.get(p);
+      if (p == 0) {
+        for (int w = 0; w < warmup; w++) {
+          if (interrupted(session.generate(ids, seed, false, StepListener.NONE))
+              || interrupted(session.generate(ids, seed, true, StepListener.NONE))) {
+            return false;
+          }
+        }
       }
-      return ids;
+      List<StepRecord> steps = new ArrayList<>();
+      DecodeResult speculative = session.generate(ids, seed, false, steps::add);
+      if (interrupted(speculative)) {
+        return false;
+      }
+      DecodeResult plain = session.generate(ids, seed, true, StepListener.NONE);
+      if (interrupted(plain)) {
+        return false;
+      }
+      runs.add(
+          new PromptRun(
+              prompt, ids.length, ids.length < full.get(p).length, speculative, plain, steps));
     }
-    int keep = capacity - maxNewTokens;
-    if (keep < 2) {
+    return true;
+  }
+
+  private static boolean interrupted(DecodeResult result) {
+    return result.stopReason() == StopReason.INTERRUPTED;
+  }
+
+  /**
+   * Every prompt as decoded (see {@link #fit}), checked all at once: prompts that do not fit are
+   * listed together, before anything is decoded.
+   */
+  private List<int[]> fitAll(
+      BenchConfig config,
+      List<BenchPrompt> prompts,
+      List<int[]> full,
+      int capacity,
+      int maxNewTokens) {
+    if (!truncatePrompts) {
+      PromptLengths.requireAllFit(
+          config.name(),
+          prompts,
+          full,
+          capacity,
+          ", or let the harness cut prompts from the left (--truncate-prompts)");
+      return full;
+    }
+    if (capacity - maxNewTokens < 2) {
       throw new IllegalArgumentException(
-          "max new tokens "
+          "config "
+              + config.name()
+              + ": max new tokens "
               + maxNewTokens
               + " leave no room for a prompt in the context of "
               + capacity
               + " tokens: ask for at most "
               + (capacity - 2));
     }
+    List<int[]> fitted = new ArrayList<>(full.size());
+    for (int[] ids : full) {
+      fitted.add(fit(ids, capacity, maxNewTokens));
+    }
+    return fitted;
+  }
+
+  /**
+   * A prompt cut to fit when it leaves less room than {@code maxNewTokens}: its first token (BOS)
+   * and its last tokens, so that {@code maxNewTokens} fit; otherwise the prompt as it is.
+   */
+  private static int[] fit(int[] ids, int capacity, int maxNewTokens) {
+    if (ids.length + maxNewTokens <= capacity) {
+      return ids;
+    }
+    int keep = capacity - maxNewTokens;
     int[] cut = new int[keep];
     cut[0] = ids[0];
     System.arraycopy(ids, ids.length - (keep - 1), cut, 1, keep - 1);

@@ -18,7 +18,9 @@ import java.util.Objects;
  * @param repeats measured rounds per prompt and config
  * @param warmup untimed warm-up runs of each decoder per prompt and config
  * @param maxNewTokens the most new tokens per run
- * @param configs one result per config, in the order given
+ * @param configs one result per config, in the order given; when not complete, the configs that
+ *     completed at least one round, each with the rounds it completed
+ * @param complete false when the run was interrupted before every round of every config ran
  */
 public record BenchReport(
     String bundle,
@@ -26,7 +28,8 @@ public record BenchReport(
     int repeats,
     int warmup,
     int maxNewTokens,
-    List<BenchResult> configs) {
+    List<BenchResult> configs,
+    boolean complete) {
 
   /** Validates presence and copies the list. */
   public BenchReport {
@@ -36,10 +39,11 @@ public record BenchReport(
 
   /**
    * The report as a JSON object: {@code bundle}, {@code prompts}, {@code repeats}, {@code warmup},
-   * {@code maxNewTokens} and {@code configs}, each with {@code name}, {@code spec}, {@code
-   * medianSpeedup}, {@code minSpeedup}, {@code maxSpeedup}, {@code meanAcceptedLength}, {@code
-   * acceptanceRate}, {@code tokensPerSecond}, {@code baselineTokensPerSecond}, {@code samples} and
-   * {@code identical}. Non-finite numbers, and {@code identical} with sampling, are {@code null}.
+   * {@code maxNewTokens}, {@code complete} and {@code configs}, each with {@code name}, {@code
+   * spec}, {@code medianSpeedup}, {@code minSpeedup}, {@code maxSpeedup}, {@code
+   * meanAcceptedLength}, {@code acceptanceRate}, {@code tokensPerSecond}, {@code
+   * baselineTokensPerSecond}, {@code samples} and {@code identical}. Non-finite numbers, and {@code
+   * identical} with sampling, are {@code null}.
    */
   public JsonObject toJsonObject() {
     JsonObject json = new JsonObject();
@@ -48,6 +52,7 @@ public record BenchReport(
     json.addProperty("repeats", repeats);
     json.addProperty("warmup", warmup);
     json.addProperty("maxNewTokens", maxNewTokens);
+    json.addProperty("complete", complete);
     JsonArray list = new JsonArray();
     for (BenchResult result : configs) {
       JsonObject config = new JsonObject();
@@ -89,6 +94,12 @@ public record BenchReport(
             repeats,
             warmup,
             maxNewTokens));
+    if (!complete) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "INCOMPLETE: interrupted; the rows hold the rounds that finished before it%n%n"));
+    }
     String row = "%-14s %8s %17s %6s %7s %10s %10s %8s %9s%n";
     out.append(
         String.format(

@@ -6,6 +6,7 @@ import dev.specdec.drafting.LookupFirstDrafter;
 import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
 import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.Cancellation;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
@@ -20,6 +21,7 @@ import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
 import dev.specdec.verification.SpeculativeDecoder;
 import dev.specdec.verification.StepListener;
+import dev.specdec.verification.StopReason;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -104,7 +106,7 @@ public final class BundleDecoder implements AutoCloseable {
    */
   public static BundleDecoder open(ModelBundle bundle, Device device, DecodeOptions options)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
-    return open(bundle, device, EngineOptions.defaults(), options);
+    return open(bundle, device, EngineOptions.defaults(), options, Cancellation.create());
   }
 
   /**
@@ -117,7 +119,37 @@ public final class BundleDecoder implements AutoCloseable {
   public static BundleDecoder open(
       ModelBundle bundle, Device device, EngineOptions engineOptions, DecodeOptions options)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return open(bundle, device, engineOptions, options, Cancellation.create());
+  }
+
+  /**
+   * Loads {@code bundle} as {@link #open(ModelBundle, Device, DecodeOptions)} does, with models
+   * that stop when {@code cancellation} is cancelled: a run in progress then ends at its next step
+   * with the stop reason {@link StopReason#INTERRUPTED}, and every later run ends at once the same
+   * way.
+   */
+  public static BundleDecoder open(
+      ModelBundle bundle, Device device, DecodeOptions options, Cancellation cancellation)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return open(bundle, device, EngineOptions.defaults(), options, cancellation);
+  }
+
+  /**
+   * Loads {@code bundle} as {@link #open(ModelBundle, Device, DecodeOptions, Cancellation)} does,
+   * on an engine with {@code engineOptions} (threads, spinning).
+   *
+   * @throws IllegalStateException when this process's ONNX Runtime environment already has a thread
+   *     pool with other options (see {@link Engine#create(EngineOptions, Cancellation)})
+   */
+  public static BundleDecoder open(
+      ModelBundle bundle,
+      Device device,
+      EngineOptions engineOptions,
+      DecodeOptions options,
+      Cancellation cancellation)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
+    Objects.requireNonNull(cancellation, "cancellation");
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(options, "options");
@@ -154,7 +186,7 @@ public final class BundleDecoder implements AutoCloseable {
               + " \"medusa\" to its "
               + ModelBundle.MANIFEST);
     }
-    Engine engine = Engine.create(engineOptions);
+    Engine engine = Engine.create(engineOptions, cancellation);
     TextTokenizer tokenizer = null;
     Drafter drafter = null;
     boolean opened = false;
@@ -317,7 +349,9 @@ public final class BundleDecoder implements AutoCloseable {
   }
 
   /**
-   * Decodes {@code prompt}, passing the new text to {@code onText} as it becomes complete.
+   * Decodes {@code prompt}, passing the new text to {@code onText} as it becomes complete. When the
+   * cancellation this decoder was opened with is cancelled, decoding stops at the next step: the
+   * report holds what was generated, with the stop reason {@code interrupted}.
    *
    * @throws IllegalArgumentException when the prompt is empty or does not fit the context
    * @throws dev.specdec.runtime.NumericalException when a model produces NaN or infinite logits
@@ -330,6 +364,7 @@ public final class BundleDecoder implements AutoCloseable {
   /**
    * Decodes {@code prompt} as {@link #decode} does, then again by plain decoding of the target, and
    * reports both (see {@link Comparison}). Only the speculative run's text goes to {@code onText}.
+   * An interrupted run is reported without the comparison.
    */
   public DecodeReport compare(String prompt, Consumer<String> onText) {
     return run(prompt, true, onText);
@@ -348,7 +383,11 @@ public final class BundleDecoder implements AutoCloseable {
     if (compare) {
       Comparison c = Comparison.run(target, decoder, ids, request, onToken);
       result = c.speculative();
-      comparison = Optional.of(c);
+      // An interrupted run has nothing to compare: the baseline was refused or cut short too.
+      boolean interrupted =
+          result.stopReason() == StopReason.INTERRUPTED
+              || c.baseline().stopReason() == StopReason.INTERRUPTED;
+      comparison = interrupted ? Optional.empty() : Optional.of(c);
     } else {
       result = decoder.generate(ids, request, onToken);
       comparison = Optional.empty();

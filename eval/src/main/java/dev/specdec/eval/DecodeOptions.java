@@ -471,10 +471,23 @@ public record DecodeOptions(
           drafter == DrafterKind.MEDUSA && tree == null
               ? TreeSpec.parse(DEFAULT_MEDUSA_TREE)
               : drafter.takesTree() ? tree : null;
-      int k =
-          treeSpec != null && !draftTokensSet
-              ? Math.min(treeSpec.maxDrafts(), SpeculativeDecoder.MAX_DRAFT_TOKENS)
-              : draftTokens;
+      if (treeSpec != null
+          && !draftTokensSet
+          && treeSpec.maxDrafts() > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
+        // Cutting such a tree to its first 64 nodes silently would verify another tree than the
+        // one asked for.
+        throw new IllegalArgumentException(
+            "tree "
+                + treeSpec.describe()
+                + " has "
+                + treeSpec.maxDrafts()
+                + " drafts, more than the "
+                + SpeculativeDecoder.MAX_DRAFT_TOKENS
+                + " one pass verifies: use a tree of at most "
+                + SpeculativeDecoder.MAX_DRAFT_TOKENS
+                + " nodes, or set k to verify only its first k nodes");
+      }
+      int k = treeSpec != null && !draftTokensSet ? treeSpec.maxDrafts() : draftTokens;
       return new DecodeOptions(
           drafter,
           k,

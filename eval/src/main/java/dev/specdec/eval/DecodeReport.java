@@ -204,7 +204,8 @@ public record DecodeReport(
               stats.draftedTokens()));
       StringBuilder positions = new StringBuilder();
       double[] byPosition = stats.acceptanceByPosition();
-      for (int i = 0; i < byPosition.length; i++) {
+      // Positions past the deepest draft have no acceptance (NaN): the line stops there.
+      for (int i = 0; i < byPosition.length && !Double.isNaN(byPosition[i]); i++) {
         positions.append(
             String.format(
                 Locale.ROOT, "%s%d: %.0f %%", i == 0 ? "" : "  ", i + 1, 100 * byPosition[i]));

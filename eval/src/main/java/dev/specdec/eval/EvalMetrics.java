@@ -25,7 +25,7 @@ import java.util.Objects;
  * @param acceptanceRate α = acceptedTokens / draftedTokens ({@code NaN} when nothing was drafted)
  * @param acceptanceRateCi Wilson interval of α over the drafted tokens
  * @param acceptanceByPosition entry d − 1: drafting steps that accepted at least d drafts ÷
- *     drafting steps, for d up to the deepest tree drafted
+ *     drafting steps whose tree reached depth d, for d up to the deepest tree drafted
  * @param acceptedLengthHistogram entry a: drafting steps that accepted exactly a drafts, for a from
  *     0 to the deepest tree drafted
  * @param topKAccuracyByDepth entry [d − 1][k − 1]: over drafting steps whose tree reached depth d
@@ -52,6 +52,13 @@ import java.util.Objects;
  * @param tokensPerSecondCi t-interval of the mean of the per-prompt tokens/s
  * @param baselineTokensPerSecond the same for the plain runs
  * @param identicalPrompts runs whose speculative and plain outputs are token-identical
+ * @param degenerateOutputs runs whose speculative output ends in a repetition loop ({@link
+ *     DegenerateLoop})
+ * @param nonDegenerateMeanAcceptedLength τ over the other runs only: 1 + their accepted drafts /
+ *     their drafting steps ({@code NaN} when every output is degenerate), so that loops, which are
+ *     easy to draft, do not inflate it
+ * @param nonDegenerateAcceptanceRate α over the other runs only ({@code NaN} when every output is
+ *     degenerate or they drafted nothing)
  */
 public record EvalMetrics(
     int prompts,
@@ -78,7 +85,10 @@ public record EvalMetrics(
     double tokensPerSecond,
     ConfidenceInterval tokensPerSecondCi,
     double baselineTokensPerSecond,
-    int identicalPrompts) {
+    int identicalPrompts,
+    int degenerateOutputs,
+    double nonDegenerateMeanAcceptedLength,
+    double nonDegenerateAcceptanceRate) {
 
   /** Validates presence and copies the lists. */
   public EvalMetrics {
@@ -89,6 +99,11 @@ public record EvalMetrics(
     acceptanceByPosition = List.copyOf(acceptanceByPosition);
     acceptedLengthHistogram = List.copyOf(acceptedLengthHistogram);
     topKAccuracyByDepth = topKAccuracyByDepth.stream().map(List::copyOf).toList();
+  }
+
+  /** Degenerate outputs / prompts. */
+  public double degenerateFraction() {
+    return (double) degenerateOutputs / prompts;
   }
 
   /**
@@ -130,6 +145,10 @@ public record EvalMetrics(
     long plainDecodeNanos = 0;
     long plainPasses = 0;
     int identical = 0;
+    int degenerate = 0;
+    long cleanSteps = 0;
+    long cleanDrafted = 0;
+    long cleanAccepted = 0;
     int deepest = 0;
     long depthSum = 0;
     long rejectingSteps = 0;
@@ -146,6 +165,13 @@ public record EvalMetrics(
       plainDecodeNanos += p.decodeNanos();
       plainPasses += p.targetPasses();
       identical += run.identical() ? 1 : 0;
+      if (run.degenerate()) {
+        degenerate++;
+      } else {
+        cleanSteps += s.draftingSteps();
+        cleanDrafted += s.draftedTokens();
+        cleanAccepted += s.acceptedTokens();
+      }
       for (StepRecord step : run.steps()) {
         draftNanos += step.draftNanos();
         if (step.drafted() > 0) {
@@ -157,6 +183,7 @@ public record EvalMetrics(
       }
     }
     long[] atLeast = new long[deepest];
+    long[] reached = new long[deepest]; // drafting steps whose tree reached depth d + 1
     long[] histogram = new long[deepest + 1];
     DepthRanks ranks = new DepthRanks(deepest);
     for (PromptRun run : runs) {
@@ -169,12 +196,15 @@ public record EvalMetrics(
         for (int d = 0; d < step.accepted(); d++) {
           atLeast[d]++;
         }
+        for (int d = 0; d < step.tree().maxDepth(); d++) {
+          reached[d]++;
+        }
         ranks.add(step, output);
       }
     }
     List<Double> byPosition = new ArrayList<>(deepest);
-    for (long count : atLeast) {
-      byPosition.add((double) count / steps);
+    for (int d = 0; d < deepest; d++) {
+      byPosition.add((double) atLeast[d] / reached[d]);
     }
     double rate = drafted == 0 ? Double.NaN : (double) accepted / drafted;
     double alpha =
@@ -215,7 +245,12 @@ public record EvalMetrics(
                 .filter(Double::isFinite)
                 .toArray()),
         rate(plainTokens, plainNanos),
-        identical);
+        identical,
+        degenerate,
+        degenerate == runs.size()
+            ? Double.NaN
+            : cleanSteps == 0 ? 1.0 : 1.0 + (double) cleanAccepted / cleanSteps,
+        cleanDrafted == 0 ? Double.NaN : (double) cleanAccepted / cleanDrafted);
   }
 
   private static double[] perPromptTau(List<PromptRun> runs) {

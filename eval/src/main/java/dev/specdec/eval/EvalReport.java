@@ -11,10 +11,17 @@ import java.util.Objects;
  * @param prompts prompts in the set
  * @param maxNewTokens the most new tokens per run
  * @param warmup untimed warm-up runs of each decoder per config
- * @param configs one result per config, in the order given
+ * @param configs one result per config, in the order given; when not complete, the configs that
+ *     completed at least one prompt, each with the prompts it completed
+ * @param complete false when the run was interrupted before every config decoded every prompt
  */
 public record EvalReport(
-    String bundle, int prompts, int maxNewTokens, int warmup, List<ConfigEval> configs) {
+    String bundle,
+    int prompts,
+    int maxNewTokens,
+    int warmup,
+    List<ConfigEval> configs,
+    boolean complete) {
   /** The category of prompts that have none. */
   public static final String UNCATEGORIZED = "uncategorized";
 

@@ -11,6 +11,7 @@ import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.runtime.JsonErrors;
 import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
@@ -242,7 +243,9 @@ public record HeadAccuracies(double[][] perRank, long positions) {
       throw new IllegalArgumentException(
           source
               + ": not an accuracies file ("
-              + e.getMessage()
+              + (e instanceof JsonParseException syntax
+                  ? JsonErrors.describe(syntax)
+                  : e.getMessage())
               + "); expected {\"accuracies\": [[head 0 per rank], [head 1 per rank], ...]}",
           e);
     } catch (IllegalArgumentException e) {

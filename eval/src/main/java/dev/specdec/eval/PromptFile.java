@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.specdec.runtime.JsonErrors;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -39,6 +40,9 @@ public final class PromptFile {
    * @throws IOException when the file cannot be read
    */
   public static List<BenchPrompt> read(Path file) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new PromptFileException("prompt file " + file + " is a directory, not a file");
+    }
     if (!Files.isRegularFile(file)) {
       throw new PromptFileException("prompt file does not exist: " + file);
     }
@@ -93,7 +97,7 @@ public final class PromptFile {
       try {
         element = JsonParser.parseString(line);
       } catch (JsonParseException e) {
-        throw new PromptFileException(where + ": malformed JSON: " + e.getMessage(), e);
+        throw new PromptFileException(where + ": malformed JSON: " + JsonErrors.describe(e), e);
       }
       if (!element.isJsonObject()) {
         throw new PromptFileException(where + ": expected a JSON object, found " + element);

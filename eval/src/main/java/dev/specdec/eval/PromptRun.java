@@ -48,6 +48,19 @@ public record PromptRun(
     return Arrays.equals(speculative.tokens(), plain.tokens());
   }
 
+  /**
+   * Whether the speculative output ends in a repetition loop ({@link DegenerateLoop}): the run's
+   * acceptance then says little about the drafter.
+   */
+  public boolean degenerate() {
+    return loopPeriod() > 0;
+  }
+
+  /** The speculative output's {@link DegenerateLoop#period}: 0 when it does not loop. */
+  public int loopPeriod() {
+    return DegenerateLoop.period(speculative.tokens());
+  }
+
   /** Speculative tokens/s over plain tokens/s (prefill included); {@code NaN} when not finite. */
   public double speedup() {
     double s = speculative.stats().tokensPerSecond() / plain.stats().tokensPerSecond();

@@ -11,6 +11,11 @@
  * <p>{@link dev.specdec.eval.AcceptanceEval} is the acceptance-rate harness: it runs a prompt set
  * through {@link dev.specdec.eval.BenchConfig}s, keeps every step of every speculative run next to
  * a plain run, and summarizes them as {@link dev.specdec.eval.EvalMetrics} per configuration and
- * category; {@link dev.specdec.eval.report} writes the report files.
+ * category; {@link dev.specdec.eval.report} writes the report files. {@link
+ * dev.specdec.eval.DegenerateLoop} tells which outputs ended in a repetition loop, so that their
+ * easy acceptance can be left out.
+ *
+ * <p>{@link dev.specdec.eval.Perplexity} scores texts with a bundle's target or draft (sliding
+ * windows through the same {@code CausalLm}) into a {@link dev.specdec.eval.PerplexityResult}.
  */
 package dev.specdec.eval;

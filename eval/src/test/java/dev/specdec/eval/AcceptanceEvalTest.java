@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.eval.ScriptedSession.Plan;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.verification.DecodeResult;
+import dev.specdec.verification.DecodeStats;
+import dev.specdec.verification.StepListener;
+import dev.specdec.verification.StopReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +146,8 @@ class AcceptanceEvalTest {
     assertEquals(1 + 11.0 / 5, m.meanAcceptedLength(), EPS);
     assertEquals(11.0 / 15, m.acceptanceRate(), EPS);
     assertEquals(List.of(1L, 0L, 1L, 3L), m.acceptedLengthHistogram());
-    assertList(List.of(4.0 / 5, 4.0 / 5, 3.0 / 5), m.acceptanceByPosition());
+    // Position 3 was drafted only by the three depth-3 trees, and accepted in all of them.
+    assertList(List.of(4.0 / 5, 4.0 / 5, 3.0 / 3), m.acceptanceByPosition());
     // Depth 1: right at rank 0 in 3 steps, at rank 1 (behind the wrong sibling) in 1, missed in 1.
     assertList(List.of(3.0 / 5, 4.0 / 5), m.topKAccuracyByDepth().get(0));
     // Depth 2: every step reaches it; only A's second step (a wrong chain) misses.
@@ -188,7 +193,9 @@ class AcceptanceEvalTest {
                 new AcceptanceEval(0, false)
                     .run(
                         "scripted", List.of(config("chain")), longPrompt, opener, (c, i, n) -> {}));
-    assertTrue(e.getMessage().contains("config chain, prompt long"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("config chain: 1 of 1 prompt does not fit"), e.getMessage());
+    assertTrue(e.getMessage().contains("prompt long (70 tokens)"), e.getMessage());
     assertTrue(e.getMessage().contains("--truncate-prompts"), e.getMessage());
 
     EvalReport cut =
@@ -199,6 +206,80 @@ class AcceptanceEvalTest {
     assertEquals(64 - MAX_NEW, run.promptTokens());
     assertEquals(MAX_NEW, run.speculative().tokens().length);
     assertEquals(1, cut.truncatedRuns());
+  }
+
+  @Test
+  void checksEveryPromptAgainstTheContextBeforeDecodingAny() {
+    List<BenchPrompt> seven = new ArrayList<>();
+    for (int i = 1; i <= 7; i++) {
+      seven.add(new BenchPrompt(Integer.toString(i), Optional.empty(), i == 7 ? "L" : "A"));
+    }
+    int[] runs = {0};
+    EvalSession.Opener opener =
+        c ->
+            new ScriptedSession(CHAIN, K, MAX_NEW) {
+              @Override
+              public int[] promptTokens(String prompt) {
+                return prompt.equals("L") ? new int[70] : super.promptTokens(prompt);
+              }
+
+              @Override
+              public DecodeResult generate(
+                  int[] promptTokens, long seed, boolean plain, StepListener onStep) {
+                runs[0]++;
+                return super.generate(promptTokens, seed, plain, onStep);
+              }
+            };
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new AcceptanceEval(1, false)
+                    .run("scripted", List.of(config("chain")), seven, opener, (c, i, n) -> {}));
+    assertEquals(0, runs[0], "no prompt may be decoded before all are checked");
+    assertTrue(
+        e.getMessage().contains("1 of 7 prompts do not fit the context of 64"), e.getMessage());
+    assertTrue(e.getMessage().contains("prompt 7 (70 tokens)"), e.getMessage());
+  }
+
+  @Test
+  void anInterruptedRunReportsOnlyThePromptsThatFinishedAndSaysItIsIncomplete() throws Exception {
+    // Warm-up (2 runs) and prompt a (2 runs) finish; prompt b's speculative run is interrupted.
+    int[] runs = {0};
+    EvalSession.Opener opener =
+        c ->
+            new ScriptedSession(CHAIN, K, MAX_NEW) {
+              @Override
+              public DecodeResult generate(
+                  int[] promptTokens, long seed, boolean plain, StepListener onStep) {
+                if (++runs[0] == 5) {
+                  return new DecodeResult(
+                      new int[0],
+                      StopReason.INTERRUPTED,
+                      new DecodeStats(0, 0, 0, 0, 0, new long[K], new long[K], 0, 0));
+                }
+                return super.generate(promptTokens, seed, plain, onStep);
+              }
+            };
+    List<String> opened = new ArrayList<>();
+    EvalReport report =
+        new AcceptanceEval(1, false)
+            .run(
+                "scripted",
+                List.of(config("chain"), config("tree")),
+                PROMPTS,
+                c -> {
+                  opened.add(c.name());
+                  return opener.open(c);
+                },
+                (c, i, n) -> {});
+    assertFalse(report.complete());
+    assertEquals(List.of("chain"), opened, "no config is loaded after the interrupt");
+    assertEquals(1, report.configs().size());
+    assertEquals(
+        List.of("a"), report.configs().get(0).runs().stream().map(r -> r.prompt().id()).toList());
+    assertEquals(9, report.configs().get(0).overall().newTokens());
+    assertTrue(evaluate(new ArrayList<>()).complete());
   }
 
   private static ConfidenceInterval tInterval(double a, double b) {

@@ -71,7 +71,28 @@ class PromptFileTest {
     Path file = write("p.jsonl", "{\"prompt\": \"ok\"}\n{\"prompt\": \"unterminated}\n");
 
     PromptFileException e = assertThrows(PromptFileException.class, () -> PromptFile.read(file));
-    assertTrue(e.getMessage().startsWith(file + " line 2: malformed JSON"), e.getMessage());
+    assertEquals(
+        file + " line 2: malformed JSON: unterminated string at line 1 column 26 (in $.prompt)",
+        e.getMessage(),
+        "no exception class, no Gson link, the member in words");
+  }
+
+  @Test
+  void aTruncatedLineSaysTheJsonEndsTooEarly() throws IOException {
+    Path file = write("p.jsonl", "{\"prompt\": \"ok\", \"id\": \n");
+
+    PromptFileException e = assertThrows(PromptFileException.class, () -> PromptFile.read(file));
+    assertEquals(
+        file
+            + " line 1: malformed JSON: the JSON ends too early (a truncated file?) at line 1"
+            + " column 24 (in $.id)",
+        e.getMessage());
+  }
+
+  @Test
+  void aDirectoryGivenAsPromptFileIsNamedAsOne() throws IOException {
+    PromptFileException e = assertThrows(PromptFileException.class, () -> PromptFile.read(dir));
+    assertEquals("prompt file " + dir + " is a directory, not a file", e.getMessage());
   }
 
   @Test

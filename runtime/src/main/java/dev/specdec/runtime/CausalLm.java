@@ -10,8 +10,9 @@ import dev.specdec.tree.TokenTree;
  * committed ones, uncommitted; {@link #commit} then keeps any root-to-node subset of those nodes,
  * in order, as the next committed rows, and discards the rest. {@link #truncate} rolls back.
  *
- * <p>Not thread-safe: one decode loop drives one model. Closing releases every native resource;
- * {@code close()} is idempotent.
+ * <p>Not thread-safe: one decode loop drives one model. Several models made from one {@link
+ * ModelWeights} share its session and may run on different threads at once. Closing releases every
+ * native resource this model owns; {@code close()} is idempotent.
  */
 public interface CausalLm extends AutoCloseable {
 
@@ -72,7 +73,10 @@ public interface CausalLm extends AutoCloseable {
   /** Work counters since load: passes, tokens run, cache rows copied by commits. */
   CacheStats stats();
 
-  /** Releases the session, the cache and every tensor; idempotent. */
+  /**
+   * Releases the cache, every tensor and this model's hold on its session, which closes with the
+   * last model on it (see {@link ModelWeights}); idempotent.
+   */
   @Override
   void close();
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +32,8 @@ import java.util.Set;
  *
  * <p>{@link #close()} closes every model the engine loaded that is still open; the environment
  * itself lives until the JVM exits (closing it is a no-op in ONNX Runtime's Java API). Not
- * thread-safe for concurrent loads.
+ * thread-safe for concurrent loads; instances of loaded {@link ModelWeights} may be made and closed
+ * on any thread.
  */
 public final class Engine implements AutoCloseable {
   // Guarded by Engine.class. Static because ONNX Runtime's environment is process-wide: this
@@ -41,13 +43,18 @@ public final class Engine implements AutoCloseable {
 
   private final OrtEnvironment env;
   private final EngineOptions options;
-  private final Set<CausalLm> openModels = new LinkedHashSet<>();
-  private final Set<OnnxMedusaHeads> openHeads = new LinkedHashSet<>();
-  private boolean closed;
+  private final Cancellation cancellation;
+  // Synchronized: instances of shared weights are made and closed on the callers' threads.
+  private final Set<CausalLm> openModels = Collections.synchronizedSet(new LinkedHashSet<>());
+  private final Set<OnnxMedusaHeads> openHeads = Collections.synchronizedSet(new LinkedHashSet<>());
+  private final Set<ModelWeights<?>> openWeights =
+      Collections.synchronizedSet(new LinkedHashSet<>());
+  private volatile boolean closed;
 
-  private Engine(OrtEnvironment env, EngineOptions options) {
+  private Engine(OrtEnvironment env, EngineOptions options, Cancellation cancellation) {
     this.env = env;
     this.options = options;
+    this.cancellation = cancellation;
   }
 
   /** An engine with {@link EngineOptions#defaults()}: all cores, no spinning. */
@@ -56,18 +63,31 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options}.
+   * An engine with {@code options} whose models stop when {@link #cancellation()} of the engine is
+   * cancelled: a new {@link Cancellation}, which only holders of this engine can cancel.
+   *
+   * @throws IllegalStateException as {@link #create(EngineOptions, Cancellation)}
+   */
+  public static Engine create(EngineOptions options) {
+    return create(options, Cancellation.create());
+  }
+
+  /**
+   * An engine whose sessions share ONNX Runtime's global thread pool configured by {@code options},
+   * and whose models stop their passes when {@code cancellation} is cancelled (see {@link
+   * Cancellation}).
    *
    * @throws IllegalStateException when the process-wide environment already exists with other
    *     threading options, or was created outside specdec without a global thread pool
    */
-  public static Engine create(EngineOptions options) {
+  public static Engine create(EngineOptions options, Cancellation cancellation) {
     EngineOptions wanted = Objects.requireNonNull(options, "options").resolved();
+    Objects.requireNonNull(cancellation, "cancellation");
     synchronized (Engine.class) {
       if (environmentOptions == null) {
         OrtEnvironment env = createEnvironment(wanted);
         environmentOptions = wanted;
-        return new Engine(env, wanted);
+        return new Engine(env, wanted, cancellation);
       }
       if (!environmentOptions.equals(wanted)) {
         throw new IllegalStateException(
@@ -77,17 +97,25 @@ public final class Engine implements AutoCloseable {
                 + wanted
                 + ": create every engine with the same options, or share one engine");
       }
-      return new Engine(OrtEnvironment.getEnvironment(), wanted);
+      return new Engine(OrtEnvironment.getEnvironment(), wanted, cancellation);
     }
   }
 
+  /**
+   * Creates the process's environment: the global thread pool of {@code options}, telemetry off and
+   * fatal-only logging unless asked otherwise, and ONNX Runtime's unpacked libraries deleted at
+   * exit (see {@link NativeRuntimeSettings}).
+   */
   private static OrtEnvironment createEnvironment(EngineOptions options) {
+    OrtLoggingLevel logLevel = NativeRuntimeSettings.logLevel();
     try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
       threading.setGlobalIntraOpNumThreads(options.intraOpThreads());
       threading.setGlobalInterOpNumThreads(1); // sequential execution: no inter-op parallelism
       threading.setGlobalSpinControl(options.allowSpinning());
-      return OrtEnvironment.getEnvironment(
-          OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "specdec", threading);
+      OrtEnvironment env = OrtEnvironment.getEnvironment(logLevel, "specdec", threading);
+      NativeRuntimeSettings.deleteOrtTempDirectoryAtExit();
+      env.setTelemetry(NativeRuntimeSettings.telemetry());
+      return env;
     } catch (OrtException e) {
       throw new IllegalStateException(
           "could not create ONNX Runtime's environment with " + options + ": " + e.getMessage(), e);
@@ -98,6 +126,11 @@ public final class Engine implements AutoCloseable {
               + " create the Engine first",
           e);
     }
+  }
+
+  /** What stops the passes of this engine's models; cancel it from any thread. */
+  public Cancellation cancellation() {
+    return cancellation;
   }
 
   /** The threading options in effect, with the thread count resolved. */
@@ -126,26 +159,68 @@ public final class Engine implements AutoCloseable {
    */
   public CausalLm loadCausalLm(Path onnxFile, Device device)
       throws IOException, ModelContractException {
+    // The weights' own reference goes at once: the one instance then owns the session alone.
+    try (ModelWeights<CausalLm> weights = loadCausalLmWeights(onnxFile, device)) {
+      return weights.newInstance();
+    }
+  }
+
+  /**
+   * Loads an ONNX causal LM once, validated as {@link #loadCausalLm(Path, Device)} validates it,
+   * for any number of instances that share its session: each {@link ModelWeights#newInstance()} is
+   * a {@link CausalLm} with its own KV cache (allocated then), and instances may run on different
+   * threads at the same time. The caller owns the weights and every instance, and closes them;
+   * closing this engine closes them too.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException as {@link #loadCausalLm(Path, Device)}
+   * @throws IllegalStateException when the device is unavailable in this ONNX Runtime build, or the
+   *     engine is closed
+   */
+  public ModelWeights<CausalLm> loadCausalLmWeights(Path onnxFile, Device device)
+      throws IOException, ModelContractException {
     return load(
         onnxFile,
         device,
         "model ",
-        (model, session) -> {
-          CausalLm lm =
-              switch (LayoutDetector.detect(model, session)) {
-                case SPECDEC_V1 ->
-                    new OnnxCausalLm(
-                        env, session, ModelContract.validate(model, session), openModels::remove);
-                case OPTIMUM ->
-                    new OptimumCausalLm(
-                        env,
-                        session,
-                        OptimumLayout.validate(model, session, parentOf(onnxFile)),
-                        openModels::remove);
-              };
-          openModels.add(lm);
-          return lm;
-        });
+        (model, session) ->
+            switch (LayoutDetector.detect(model, session)) {
+              case SPECDEC_V1 -> {
+                ModelInfo info = ModelContract.validate(model, session);
+                yield share(
+                    session,
+                    "model '" + info.name() + "'",
+                    shared ->
+                        track(
+                            new OnnxCausalLm(env, shared, info, cancellation, openModels::remove)));
+              }
+              case OPTIMUM -> {
+                OptimumLayout.Validated validated =
+                    OptimumLayout.validate(model, session, parentOf(onnxFile));
+                yield share(
+                    session,
+                    "model '" + validated.info().name() + "' (Optimum layout)",
+                    shared ->
+                        track(
+                            new OptimumCausalLm(
+                                env, shared, validated, cancellation, openModels::remove)));
+              }
+            });
+  }
+
+  private <T extends CausalLm> T track(T lm) {
+    openModels.add(lm);
+    return lm;
+  }
+
+  /** Shared weights over a freshly validated {@code session}, tracked until closed. */
+  private <T extends AutoCloseable> ModelWeights<T> share(
+      OrtSession session, String label, ModelWeights.Factory<T> factory) {
+    ModelWeights<T> weights =
+        new ModelWeights<>(new SharedSession(session, label), label, factory, openWeights::remove);
+    openWeights.add(weights);
+    return weights;
   }
 
   /**
@@ -165,6 +240,25 @@ public final class Engine implements AutoCloseable {
    */
   public MtpModule loadMtp(Path onnxFile, Device device, ModelInfo target)
       throws IOException, ModelContractException {
+    try (ModelWeights<MtpModule> weights = loadMtpWeights(onnxFile, device, target)) {
+      return weights.newInstance();
+    }
+  }
+
+  /**
+   * Loads an MTP module once, validated as {@link #loadMtp} validates it, for any number of
+   * instances that share its session, each with its own KV cache (see {@link
+   * #loadCausalLmWeights}). The caller owns the weights and every instance; closing this engine
+   * closes them too.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the module breaks the interface or belongs to another
+   *     target
+   * @throws IllegalStateException when the device is unavailable, or the engine is closed
+   */
+  public ModelWeights<MtpModule> loadMtpWeights(Path onnxFile, Device device, ModelInfo target)
+      throws IOException, ModelContractException {
     Objects.requireNonNull(target, "target");
     return load(
         onnxFile,
@@ -172,15 +266,22 @@ public final class Engine implements AutoCloseable {
         "MTP module ",
         (model, session) -> {
           MtpInfo info = MtpContract.validate(model, session, target);
-          OnnxCausalLm core =
-              new OnnxCausalLm(
-                  env,
-                  session,
-                  MtpContract.asModelInfo(info, target),
-                  openModels::remove,
-                  OnnxCausalLm.Layout.MTP);
-          openModels.add(core);
-          return new OnnxMtpModule(core, info);
+          ModelInfo asModel = MtpContract.asModelInfo(info, target);
+          return share(
+              session,
+              "MTP module '" + info.name() + "'",
+              shared -> {
+                OnnxCausalLm core =
+                    track(
+                        new OnnxCausalLm(
+                            env,
+                            shared,
+                            asModel,
+                            cancellation,
+                            openModels::remove,
+                            OnnxCausalLm.Layout.MTP));
+                return new OnnxMtpModule(core, info);
+              });
         });
   }
 
@@ -216,14 +317,33 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks that {@code onnxFile} can be an ONNX model before ONNX Runtime reads it.
+   *
+   * @return its file name, for messages
+   */
+  private static String requireModelFile(Path onnxFile) throws IOException {
+    String model = String.valueOf(onnxFile.getFileName());
+    if (Files.isDirectory(onnxFile)) {
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is a directory, not an ONNX model file");
+    }
+    if (!Files.isRegularFile(onnxFile)) {
+      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
+    }
+    if (Files.size(onnxFile) == 0) {
+      // ONNX Runtime's own message for this is a C++ function signature.
+      throw new IOException(
+          "model " + model + ": " + onnxFile + " is empty (0 bytes), not an ONNX model");
+    }
+    return model;
+  }
+
   /** A session on the global thread pool with full graph optimization, on {@code device}. */
   private OrtSession openSession(Path onnxFile, Device device) throws IOException {
     requireOpen();
     Objects.requireNonNull(device, "device");
-    if (!Files.isRegularFile(onnxFile)) {
-      throw new NoSuchFileException(onnxFile.toString(), null, "ONNX model file does not exist");
-    }
-    String model = onnxFile.getFileName().toString();
+    String model = requireModelFile(onnxFile);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       sessionOptions.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -231,7 +351,12 @@ public final class Engine implements AutoCloseable {
       return env.createSession(onnxFile.toString(), sessionOptions);
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + onnxFile + ": " + e.getMessage(),
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + onnxFile
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
           e);
     }
   }
@@ -249,7 +374,7 @@ public final class Engine implements AutoCloseable {
   public ModelInspection inspect(Path modelFileOrDirectory) throws IOException {
     requireOpen();
     Path file = resolveModelFile(modelFileOrDirectory);
-    String model = file.getFileName().toString();
+    String model = requireModelFile(file);
     try (OrtSession.SessionOptions sessionOptions = new OrtSession.SessionOptions()) {
       sessionOptions.disablePerSessionThreads();
       try (OrtSession session = env.createSession(file.toString(), sessionOptions)) {
@@ -295,7 +420,13 @@ public final class Engine implements AutoCloseable {
       }
     } catch (OrtException e) {
       throw new IOException(
-          "model " + model + ": ONNX Runtime could not load " + file + ": " + e.getMessage(), e);
+          "model "
+              + model
+              + ": ONNX Runtime could not load "
+              + file
+              + ": "
+              + OrtMessages.clean(e.getMessage()),
+          e);
     }
   }
 
@@ -358,14 +489,39 @@ public final class Engine implements AutoCloseable {
    */
   public MedusaHeads loadMedusaHeads(Path onnxFile, Device device)
       throws IOException, ModelContractException {
+    try (ModelWeights<MedusaHeads> weights = loadMedusaWeights(onnxFile, device)) {
+      return weights.newInstance();
+    }
+  }
+
+  /**
+   * Loads Medusa heads once, validated as {@link #loadMedusaHeads} validates them, for any number
+   * of instances that share the session, each with its own pinned input and output (see {@link
+   * #loadCausalLmWeights}). The caller owns the weights and every instance; closing this engine
+   * closes them too.
+   *
+   * @throws NoSuchFileException when the file does not exist
+   * @throws IOException when ONNX Runtime cannot read or parse the file
+   * @throws ModelContractException when the file is not Medusa heads as the interface describes
+   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   */
+  public ModelWeights<MedusaHeads> loadMedusaWeights(Path onnxFile, Device device)
+      throws IOException, ModelContractException {
     return load(
         onnxFile,
         device,
         "Medusa heads ",
         (model, session) -> {
-          OnnxMedusaHeads heads = OnnxMedusaHeads.validate(env, session, model, openHeads::remove);
-          openHeads.add(heads);
-          return heads;
+          OnnxMedusaHeads.Spec spec = OnnxMedusaHeads.validate(session, model);
+          return share(
+              session,
+              "Medusa heads '" + spec.name() + "'",
+              shared -> {
+                OnnxMedusaHeads heads =
+                    new OnnxMedusaHeads(env, shared, spec, cancellation, openHeads::remove);
+                openHeads.add(heads);
+                return heads;
+              });
         });
   }
 
@@ -380,18 +536,30 @@ public final class Engine implements AutoCloseable {
     return HfTokenizer.load(tokenizerJson);
   }
 
-  /** Closes every model loaded by this engine that is still open; idempotent. */
+  /**
+   * Closes every model loaded by this engine that is still open, instances of shared weights and
+   * the weights included; idempotent. No model of this engine may be running a pass meanwhile.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    for (CausalLm lm : new ArrayList<>(openModels)) {
+    for (CausalLm lm : copy(openModels)) {
       lm.close();
     }
-    for (OnnxMedusaHeads heads : new ArrayList<>(openHeads)) {
+    for (OnnxMedusaHeads heads : copy(openHeads)) {
       heads.close();
+    }
+    for (ModelWeights<?> weights : copy(openWeights)) {
+      weights.close();
+    }
+  }
+
+  private static <T> List<T> copy(Set<T> synchronizedSet) {
+    synchronized (synchronizedSet) {
+      return new ArrayList<>(synchronizedSet);
     }
   }
 

@@ -96,7 +96,10 @@ record HfModelConfig(
       throws IOException, ModelContractException {
     try {
       return JsonParser.parseString(Files.readString(file)).getAsJsonObject();
-    } catch (JsonParseException | IllegalStateException e) {
+    } catch (JsonParseException e) {
+      throw new ModelContractException(
+          "model " + model + ": " + file + " is not valid JSON: " + JsonErrors.describe(e));
+    } catch (IllegalStateException e) {
       throw new ModelContractException(
           "model " + model + ": " + file + " is not a JSON object: " + e.getMessage());
     }

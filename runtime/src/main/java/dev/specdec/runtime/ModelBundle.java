@@ -135,7 +135,7 @@ public record ModelBundle(
       throw new BundleException("cannot read " + manifest + ": " + e.getMessage(), e);
     } catch (JsonParseException e) {
       throw new BundleException(
-          MANIFEST + " in " + root + " is not valid JSON: " + e.getMessage(), e);
+          MANIFEST + " in " + root + " is not valid JSON: " + JsonErrors.describe(e), e);
     }
     requireKnownKeys(json, KEYS, "");
     String format = string(json, "format").orElse(null);
@@ -263,9 +263,26 @@ public record ModelBundle(
       throw new BundleException(
           MANIFEST + ": path '" + s + "' of '" + key + "' leaves the bundle directory " + root);
     }
+    if (Files.isDirectory(resolved)) {
+      throw new BundleException(
+          MANIFEST + ": " + key + " " + s + " in " + root + " is a directory, not a file");
+    }
     if (!Files.isRegularFile(resolved)) {
       throw new BundleException(
           MANIFEST + ": " + key + " file " + s + " does not exist in " + root);
+    }
+    if (isEmpty(resolved)) {
+      throw new BundleException(
+          MANIFEST
+              + ": "
+              + key
+              + " file "
+              + s
+              + " in "
+              + root
+              + " is empty (0 bytes), "
+              + (key.equals("tokenizer") ? "not a tokenizer.json" : "not an ONNX model")
+              + ": copy or export it again");
     }
     try {
       // a symbolic link may still lead out of the bundle
@@ -284,6 +301,14 @@ public record ModelBundle(
       throw new BundleException("cannot resolve " + resolved + ": " + e.getMessage(), e);
     }
     return Optional.of(resolved);
+  }
+
+  private static boolean isEmpty(Path file) throws BundleException {
+    try {
+      return Files.size(file) == 0;
+    } catch (IOException e) {
+      throw new BundleException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static GenerationDefaults generation(JsonElement value) throws BundleException {

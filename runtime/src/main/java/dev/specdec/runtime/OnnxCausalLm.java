@@ -11,6 +11,7 @@ import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -23,6 +24,9 @@ import java.util.function.Consumer;
  * values straight into the cache: nothing is copied except by {@link #commit} of a non-contiguous
  * path. Logits, hidden states and the three small inputs live in preallocated direct buffers sized
  * for the largest T seen so far.
+ *
+ * <p>The session is shared ({@link ModelWeights}): this object owns only its cache and buffers, so
+ * instances on other threads may run the same session at the same time.
  *
  * <p>The same machinery runs an MTP module ({@link Layout#MTP}, wrapped by {@link OnnxMtpModule}):
  * one more input, the caller's hidden states per node, and positions shifted by one.
@@ -46,6 +50,7 @@ final class OnnxCausalLm implements CausalLm {
   /** Rows the input/output buffers start with; they grow when a larger tree comes. */
   private static final int INITIAL_MAX_T = 16;
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label; // "model 'name'" for messages
@@ -70,6 +75,7 @@ final class OnnxCausalLm implements CausalLm {
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
   private final Map<String, OnnxTensor> outputs = new HashMap<>();
   private final PassTensors passTensors;
+  private final RunControl runControl;
 
   private int cacheLength;
   private TokenTree pending; // the last forward's tree while uncommitted, else null
@@ -81,18 +87,32 @@ final class OnnxCausalLm implements CausalLm {
   private boolean closed;
 
   OnnxCausalLm(
-      OrtEnvironment env, OrtSession session, ModelInfo info, Consumer<OnnxCausalLm> onClose) {
-    this(env, session, info, onClose, Layout.DECODER);
+      OrtEnvironment env,
+      SharedSession session,
+      ModelInfo info,
+      Cancellation cancellation,
+      Consumer<OnnxCausalLm> onClose)
+      throws OrtException {
+    this(env, session, info, cancellation, onClose, Layout.DECODER);
   }
 
+  /**
+   * Holds one reference to {@code session}, taken by the caller, and releases it on close; its
+   * passes stop when {@code cancellation} is cancelled.
+   *
+   * @throws OrtException when ONNX Runtime cannot create the run options (nothing else fails)
+   */
   OnnxCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       ModelInfo info,
+      Cancellation cancellation,
       Consumer<OnnxCausalLm> onClose,
-      Layout layout) {
+      Layout layout)
+      throws OrtException {
     this.layout = layout;
-    this.session = session;
+    this.shared = session;
+    this.session = session.session();
     this.info = info;
     this.label = "model '" + info.name() + "'";
     this.onClose = onClose;
@@ -107,6 +127,8 @@ final class OnnxCausalLm implements CausalLm {
       values[i] = PassTensors.directFloats((long) info.maxPositions() * row);
     }
     allocatePassBuffers(Math.min(INITIAL_MAX_T, info.maxPositions()));
+    // Last: nothing after it can fail and leave the run options registered but unowned.
+    this.runControl = RunControl.open(cancellation, label);
   }
 
   @Override
@@ -168,6 +190,7 @@ final class OnnxCausalLm implements CausalLm {
     if (t > maxT) {
       allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
     }
+    OrtSession.RunOptions runOptions = runControl.begin(passes + 1);
     pending = null;
     generation++;
     passes++;
@@ -209,12 +232,18 @@ final class OnnxCausalLm implements CausalLm {
           tensors.floats(
               hidden.slice(0, t * info.hiddenSize()), new long[] {1, t, info.hiddenSize()}));
       // Every output is pinned: the Result owns nothing, but it is closed all the same.
-      try (OrtSession.Result result = session.run(inputs, outputs)) {
+      try (OrtSession.Result result = session.run(inputs, Set.of(), outputs, runOptions)) {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw PassChecks.runFailed(label, passes, t, p, e);
+      throw runControl.failure(
+          passes,
+          e,
+          () ->
+              PassChecks.runFailed(
+                  label, passes, t, p + layout.positionOffset(), info.maxPositions(), e));
     } finally {
+      runControl.end();
       inputs.clear();
       outputs.clear();
     }
@@ -323,11 +352,8 @@ final class OnnxCausalLm implements CausalLm {
     pending = null;
     generation++;
     onClose.accept(this);
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    runControl.close();
+    shared.release();
   }
 
   @Override

@@ -11,12 +11,14 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * {@link MedusaHeads} over an ONNX Runtime session, validated at load against the Medusa interface
  * of docs/mtp-medusa-contract.md. One direct input buffer [1, 1, H] and one pinned output tensor
- * [K, 1, 1, V], both allocated at load: a run copies only the K * V logits out.
+ * [K, 1, 1, V], both allocated per instance: a run copies only the K * V logits out. The session is
+ * shared ({@link ModelWeights}); each instance owns only its two tensors.
  */
 final class OnnxMedusaHeads implements MedusaHeads {
   static final List<String> METADATA_KEYS =
@@ -29,6 +31,18 @@ final class OnnxMedusaHeads implements MedusaHeads {
           "specdec.hidden_size",
           "specdec.vocab_size");
 
+  /**
+   * What validation established about the heads' file: everything an instance needs.
+   *
+   * @param name {@code specdec.name}
+   * @param targetName {@code specdec.target}
+   * @param heads K
+   * @param hidden H
+   * @param vocab V
+   */
+  record Spec(String name, String targetName, int heads, int hidden, int vocab) {}
+
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final String name;
   private final String targetName;
@@ -40,46 +54,54 @@ final class OnnxMedusaHeads implements MedusaHeads {
   private final FloatBuffer output; // (K, 1, 1, V)
   private final OnnxTensor inputTensor;
   private final OnnxTensor outputTensor;
+  private final RunControl runControl;
+  private long runs;
   private boolean closed;
 
-  private OnnxMedusaHeads(
+  /**
+   * An instance with its own pinned input and output over {@code session}, of which it holds one
+   * reference, taken by the caller, and releases it on close; its runs stop when {@code
+   * cancellation} is cancelled.
+   */
+  OnnxMedusaHeads(
       OrtEnvironment env,
-      OrtSession session,
-      Map<String, String> meta,
-      String model,
+      SharedSession session,
+      Spec spec,
+      Cancellation cancellation,
       Consumer<OnnxMedusaHeads> onClose)
-      throws ModelContractException, OrtException {
-    this.session = session;
+      throws OrtException {
+    this.shared = session;
+    this.session = session.session();
     this.onClose = onClose;
-    this.name = meta.get("specdec.name");
-    this.targetName = meta.get("specdec.target");
-    this.heads = ModelContract.intValue(model, meta, "specdec.medusa_heads");
-    this.hidden = ModelContract.intValue(model, meta, "specdec.hidden_size");
-    this.vocab = ModelContract.intValue(model, meta, "specdec.vocab_size");
-    if (heads < 1 || hidden < 1 || vocab < 1) {
-      throw new ModelContractException(
-          "model "
-              + model
-              + ": specdec.medusa_heads, hidden_size and vocab_size must be >= 1, found "
-              + heads
-              + ", "
-              + hidden
-              + ", "
-              + vocab);
-    }
+    this.name = spec.name();
+    this.targetName = spec.targetName();
+    this.heads = spec.heads();
+    this.hidden = spec.hidden();
+    this.vocab = spec.vocab();
     this.input = direct(hidden);
     this.output = direct(heads * vocab);
     this.inputTensor = OnnxTensor.createTensor(env, input, new long[] {1, 1, hidden});
-    this.outputTensor = OnnxTensor.createTensor(env, output, new long[] {heads, 1, 1, vocab});
+    try {
+      this.outputTensor = OnnxTensor.createTensor(env, output, new long[] {heads, 1, 1, vocab});
+    } catch (OrtException | RuntimeException e) {
+      inputTensor.close();
+      throw e;
+    }
+    try {
+      this.runControl = RunControl.open(cancellation, "Medusa heads '" + name + "'");
+    } catch (OrtException | RuntimeException e) {
+      inputTensor.close();
+      outputTensor.close();
+      throw e;
+    }
   }
 
   /**
-   * Validates {@code session} and wraps it; closes nothing on failure (the caller does).
+   * Validates {@code session} as Medusa heads; closes nothing on failure (the caller does).
    *
    * @param model the file name, for messages
    */
-  static OnnxMedusaHeads validate(
-      OrtEnvironment env, OrtSession session, String model, Consumer<OnnxMedusaHeads> onClose)
+  static Spec validate(OrtSession session, String model)
       throws ModelContractException, OrtException {
     Map<String, String> meta = session.getMetadata().getCustomMetadata();
     ModelContract.requireMetadataKeys(
@@ -95,33 +117,40 @@ final class OnnxMedusaHeads implements MedusaHeads {
     }
     TensorChecks.checkNames(model, "input", List.of("hidden_states"), session.getInputNames());
     TensorChecks.checkNames(model, "output", List.of("logits"), session.getOutputNames());
-    OnnxMedusaHeads heads = new OnnxMedusaHeads(env, session, meta, model, onClose);
-    try {
-      Map<String, NodeInfo> in = session.getInputInfo();
-      Map<String, NodeInfo> out = session.getOutputInfo();
-      TensorChecks.Dim batch = TensorChecks.Dim.symbolic("batch");
-      TensorChecks.Dim seq = TensorChecks.Dim.symbolic("seq");
-      TensorChecks.checkTensor(
-          model,
-          in.get("hidden_states"),
-          OnnxJavaType.FLOAT,
-          batch,
-          seq,
-          TensorChecks.Dim.fixed(heads.hidden));
-      TensorChecks.checkTensor(
-          model,
-          out.get("logits"),
-          OnnxJavaType.FLOAT,
-          TensorChecks.Dim.fixed(heads.heads),
-          batch,
-          seq,
-          TensorChecks.Dim.fixed(heads.vocab));
-      return heads;
-    } catch (ModelContractException | RuntimeException e) {
-      heads.inputTensor.close();
-      heads.outputTensor.close();
-      throw e;
+    int heads = ModelContract.intValue(model, meta, "specdec.medusa_heads");
+    int hidden = ModelContract.intValue(model, meta, "specdec.hidden_size");
+    int vocab = ModelContract.intValue(model, meta, "specdec.vocab_size");
+    if (heads < 1 || hidden < 1 || vocab < 1) {
+      throw new ModelContractException(
+          "model "
+              + model
+              + ": specdec.medusa_heads, hidden_size and vocab_size must be >= 1, found "
+              + heads
+              + ", "
+              + hidden
+              + ", "
+              + vocab);
     }
+    Map<String, NodeInfo> in = session.getInputInfo();
+    Map<String, NodeInfo> out = session.getOutputInfo();
+    TensorChecks.Dim batch = TensorChecks.Dim.symbolic("batch");
+    TensorChecks.Dim seq = TensorChecks.Dim.symbolic("seq");
+    TensorChecks.checkTensor(
+        model,
+        in.get("hidden_states"),
+        OnnxJavaType.FLOAT,
+        batch,
+        seq,
+        TensorChecks.Dim.fixed(hidden));
+    TensorChecks.checkTensor(
+        model,
+        out.get("logits"),
+        OnnxJavaType.FLOAT,
+        TensorChecks.Dim.fixed(heads),
+        batch,
+        seq,
+        TensorChecks.Dim.fixed(vocab));
+    return new Spec(meta.get("specdec.name"), meta.get("specdec.target"), heads, hidden, vocab);
   }
 
   private static FloatBuffer direct(int floats) {
@@ -172,13 +201,28 @@ final class OnnxMedusaHeads implements MedusaHeads {
               + logits.length);
     }
     input.put(0, hiddenState);
+    OrtSession.RunOptions runOptions = runControl.begin(++runs);
     // The output is pinned: ONNX Runtime writes it into `output`; the Result owns nothing of ours.
     try (OrtSession.Result result =
-        session.run(Map.of("hidden_states", inputTensor), Map.of("logits", outputTensor))) {
+        session.run(
+            Map.of("hidden_states", inputTensor),
+            Set.of(),
+            Map.of("logits", outputTensor),
+            runOptions)) {
       assert result.size() == 1;
     } catch (OrtException e) {
-      throw new InferenceException(
-          "Medusa heads '" + name + "': ONNX Runtime run failed: " + e.getMessage(), e);
+      throw runControl.failure(
+          runs,
+          e,
+          () ->
+              new InferenceException(
+                  "Medusa heads '"
+                      + name
+                      + "': ONNX Runtime run failed: "
+                      + OrtMessages.clean(e.getMessage()),
+                  e));
+    } finally {
+      runControl.end();
     }
     output.get(0, logits);
   }
@@ -191,10 +235,9 @@ final class OnnxMedusaHeads implements MedusaHeads {
     closed = true;
     inputTensor.close();
     outputTensor.close();
+    runControl.close();
     try {
-      session.close();
-    } catch (OrtException e) {
-      throw new IllegalStateException("closing Medusa heads '" + name + "' failed", e);
+      shared.release();
     } finally {
       onClose.accept(this);
     }

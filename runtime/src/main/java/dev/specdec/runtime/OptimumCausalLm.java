@@ -10,6 +10,7 @@ import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,7 @@ final class OptimumCausalLm implements CausalLm {
       " has no hidden_states output (Optimum exports give logits and the cache only);"
           + " Medusa/MTP heads need a specdec-contract model: import it with tools/";
 
+  private final SharedSession shared; // released, not closed: other instances may run it
   private final OrtSession session;
   private final ModelInfo info;
   private final String label;
@@ -57,6 +59,7 @@ final class OptimumCausalLm implements CausalLm {
   private final Map<String, OnnxTensor> inputs = new HashMap<>();
   private final Map<String, OnnxTensor> outputs = new HashMap<>();
   private final PassTensors passTensors;
+  private final RunControl runControl;
 
   private int cacheLength;
   private int pendingRows; // T of the last forward while uncommitted, else -1
@@ -67,12 +70,16 @@ final class OptimumCausalLm implements CausalLm {
   private long rowsCopied;
   private boolean closed;
 
+  /** Holds one reference to {@code session}, taken by the caller, and releases it on close. */
   OptimumCausalLm(
       OrtEnvironment env,
-      OrtSession session,
+      SharedSession session,
       OptimumLayout.Validated model,
-      Consumer<CausalLm> onClose) {
-    this.session = session;
+      Cancellation cancellation,
+      Consumer<CausalLm> onClose)
+      throws OrtException {
+    this.shared = session;
+    this.session = session.session();
     this.info = model.info();
     this.label = "model '" + info.name() + "' (Optimum layout)";
     this.onClose = onClose;
@@ -98,6 +105,8 @@ final class OptimumCausalLm implements CausalLm {
     }
     pendingRows = -1;
     allocatePassBuffers(Math.min(INITIAL_MAX_T, info.maxPositions()));
+    // Last: nothing after it can fail and leave the run options registered but unowned.
+    this.runControl = RunControl.open(cancellation, label);
   }
 
   @Override
@@ -138,6 +147,7 @@ final class OptimumCausalLm implements CausalLm {
     if (t > maxT) {
       allocatePassBuffers(Math.max(t, Math.min(capacity(), 2 * maxT)));
     }
+    OrtSession.RunOptions runOptions = runControl.begin(passes + 1);
     pendingRows = -1;
     generation++;
     passes++;
@@ -174,12 +184,14 @@ final class OptimumCausalLm implements CausalLm {
           tensors.floats(
               logits.slice(0, t * info.vocabSize()), new long[] {1, t, info.vocabSize()}));
       // Every output is pinned: the Result owns nothing, but it is closed all the same.
-      try (OrtSession.Result result = session.run(inputs, outputs)) {
+      try (OrtSession.Result result = session.run(inputs, Set.of(), outputs, runOptions)) {
         assert result.size() == outputs.size();
       }
     } catch (OrtException e) {
-      throw PassChecks.runFailed(label, passes, t, p, e);
+      throw runControl.failure(
+          passes, e, () -> PassChecks.runFailed(label, passes, t, p, info.maxPositions(), e));
     } finally {
+      runControl.end();
       inputs.clear();
       outputs.clear();
     }
@@ -289,11 +301,8 @@ final class OptimumCausalLm implements CausalLm {
     pendingRows = -1;
     generation++;
     onClose.accept(this);
-    try {
-      session.close();
-    } catch (OrtException e) {
-      throw new InferenceException(label + ": closing the ONNX Runtime session failed", e);
-    }
+    runControl.close();
+    shared.release();
   }
 
   @Override

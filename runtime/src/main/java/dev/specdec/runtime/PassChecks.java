@@ -76,9 +76,36 @@ final class PassChecks {
     }
   }
 
-  /** Wraps a failed {@code session.run} with the pass it failed in. */
-  static InferenceException runFailed(String label, long pass, int t, int p, OrtException e) {
+  /**
+   * Wraps a failed {@code session.run} with where it failed: the model, the position of the pass's
+   * first token ({@code p}, the cached rows before it), the pass, ONNX Runtime's reason without its
+   * C++ trappings, and the likely cause when the reason is an index out of bounds.
+   *
+   * @param declaredPositions the context length the model's metadata declares
+   */
+  static InferenceException runFailed(
+      String label, long pass, int t, int p, int declaredPositions, OrtException e) {
+    String reason = OrtMessages.clean(e.getMessage());
+    String hint =
+        reason.contains("out of data bounds") || reason.contains("out of bounds")
+            ? "; a table inside the model (rotary or position embeddings) is probably shorter"
+                + " than the "
+                + declaredPositions
+                + " positions its metadata declares (specdec.max_positions): re-export it, or"
+                + " declare the table's length"
+            : "";
     return new InferenceException(
-        label + ": pass " + pass + " (T=" + t + ", past=" + p + "): ONNX Runtime run failed", e);
+        label
+            + " failed at position "
+            + p
+            + " (pass "
+            + pass
+            + ", "
+            + t
+            + (t == 1 ? " token" : " tokens")
+            + "): "
+            + reason
+            + hint,
+        e);
   }
 }

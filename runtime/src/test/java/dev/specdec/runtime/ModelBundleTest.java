@@ -173,6 +173,28 @@ class ModelBundleTest {
         new Quantization(4, 32, 4).describe());
   }
 
+  @Test
+  void aDirectoryWhereTheTargetShouldBeIsNamedADirectory() throws IOException {
+    write(BUNDLE_OF_TWO, "tokenizer.json");
+    Files.createDirectory(dir.resolve("target.onnx"));
+    assertEquals(
+        "specdec.json: target target.onnx in " + dir + " is a directory, not a file", message(dir));
+  }
+
+  @Test
+  void anEmptyTargetIsNamedEmptyNotAModel() throws IOException {
+    write(BUNDLE_OF_TWO, "tokenizer.json");
+    Files.createFile(dir.resolve("target.onnx"));
+    assertEquals(
+        "specdec.json: target file target.onnx in "
+            + dir
+            + " is empty (0 bytes), not an ONNX model: copy or export it again",
+        message(dir));
+  }
+
+  private static final String BUNDLE_OF_TWO =
+      "{\"format\":\"specdec-bundle/1\",\"tokenizer\":\"tokenizer.json\",\"target\":\"target.onnx\"}";
+
   private void write(String manifest, String... files) throws IOException {
     Files.writeString(dir.resolve(ModelBundle.MANIFEST), manifest);
     for (String file : files) {

@@ -7,11 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Hugging Face tokenizer against sentencepiece's ids, and the streaming detokenizer. */
 class TextTokenizerTest {
@@ -59,6 +67,71 @@ class TextTokenizerTest {
     System.arraycopy(ids, 0, withSpecials, 1, ids.length);
     withSpecials[ids.length + 1] = 2; // </s>
     assertEquals("hear me speak", tokenizer.decode(withSpecials));
+  }
+
+  /** Prompts that spell special tokens, as code and Javadoc do. */
+  private static final List<String> SPECIAL_LOOKING_TEXT =
+      List.of(
+          "x </s> y",
+          "x <s> y",
+          "<s>",
+          "</s>",
+          "<unk>",
+          "/** Returns the <s>first</s> element, or <unk> when there is none. */",
+          "String tag = \"<s>\" + body + \"</s>\";");
+
+  @ParameterizedTest
+  @ValueSource(strings = {"models/test-tiny/tokenizer.json", "models/specdec-java/tokenizer.json"})
+  void textThatSpellsASpecialTokenIsEncodedAsOrdinaryPiecesAndDecodesBack(String file)
+      throws Exception {
+    try (TextTokenizer t = HfTokenizer.load(Fixtures.root().resolve(file))) {
+      for (String text : SPECIAL_LOOKING_TEXT) {
+        int[] ids = t.encode(text);
+        for (int id : ids) {
+          // 0 <unk>, 1 <s>, 2 </s> in both tokenizers
+          assertTrue(id > 2, file + ": " + text + " -> " + Arrays.toString(ids));
+        }
+        assertEquals(text, t.decode(ids), file);
+      }
+    }
+  }
+
+  @Test
+  void textThatSpellsSpecdecsReservedMarkerIsRefused() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> tokenizer.encode("x " + HfTokenizer.RESERVED + "1\u0000 y"));
+    assertTrue(e.getMessage().contains("reserves"), e.getMessage());
+  }
+
+  @Test
+  void specialIdsStillDecodeToNothing() {
+    assertEquals("", tokenizer.decode(new int[] {0, 1, 2}));
+  }
+
+  @Test
+  void aTokenizerFileOfRandomBytesSaysItIsNotUtf8(@TempDir Path dir) throws Exception {
+    byte[] bytes = new byte[256];
+    new Random(7).nextBytes(bytes);
+    bytes[0] = (byte) 0xFF; // never valid UTF-8
+    Path file = Files.write(dir.resolve("tokenizer.json"), bytes);
+    IOException e = assertThrows(IOException.class, () -> HfTokenizer.load(file));
+    assertEquals(
+        "tokenizer " + file + " is not a Hugging Face tokenizer.json: it is not UTF-8 text",
+        e.getMessage());
+  }
+
+  @Test
+  void aTruncatedTokenizerFileSaysWhereItEnds(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": {\"vocab\": ");
+    IOException e = assertThrows(IOException.class, () -> HfTokenizer.load(file));
+    assertEquals(
+        "tokenizer "
+            + file
+            + " is not a Hugging Face tokenizer.json: the JSON ends too early (a truncated"
+            + " file?) at line 1 column 21 (in $.model.vocab)",
+        e.getMessage());
   }
 
   @Test

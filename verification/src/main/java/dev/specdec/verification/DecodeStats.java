@@ -86,15 +86,19 @@ public record DecodeStats(
   }
 
   /**
-   * vLLM's per-position acceptance: entry i is {@code acceptedByPosition[i] / draftingSteps}, all 0
-   * when nothing was drafted.
+   * Per-position acceptance: entry i is {@code acceptedByPosition[i] / draftedByPosition[i]}, the
+   * share of the drafting steps that drafted position i + 1 and had it accepted; {@code NaN} where
+   * no step drafted that deep. (vLLM divides by all drafting steps instead, which makes a position
+   * that was rarely drafted look rarely accepted: 100 % of 6 drafts accepted beside 50 % at
+   * position 3.)
    */
   public double[] acceptanceByPosition() {
     double[] out = new double[acceptedByPosition.length];
-    if (draftingSteps > 0) {
-      for (int i = 0; i < out.length; i++) {
-        out[i] = (double) acceptedByPosition[i] / draftingSteps;
-      }
+    for (int i = 0; i < out.length; i++) {
+      out[i] =
+          draftedByPosition[i] == 0
+              ? Double.NaN
+              : (double) acceptedByPosition[i] / draftedByPosition[i];
     }
     return out;
   }

@@ -6,6 +6,7 @@ import dev.specdec.drafting.TokenContext;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelInfo;
+import dev.specdec.runtime.RunCancelledException;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TokenTree;
 import java.util.Objects;
@@ -86,6 +87,11 @@ public final class SpeculativeDecoder {
    * new token is passed to {@code onToken} as soon as its step is verified, in order; a stop token
    * is neither passed nor returned.
    *
+   * <p>When a model pass is cancelled ({@link RunCancelledException}, from the {@link
+   * dev.specdec.runtime.Cancellation} its engine was created with), generation ends with {@link
+   * StopReason#INTERRUPTED}: the step that was cut short emits nothing, and the result holds the
+   * tokens and counters of the steps completed before it.
+   *
    * @param prompt at least one token (e.g. BOS), all in the target's vocabulary; not modified
    * @param onToken receives each new token
    * @throws IllegalArgumentException when the prompt is empty, holds a token outside the
@@ -104,6 +110,25 @@ public final class SpeculativeDecoder {
    */
   public DecodeResult generate(
       int[] prompt, GenerationRequest request, IntConsumer onToken, StepListener onStep) {
+    Objects.requireNonNull(onToken, "onToken");
+    return generateWhile(
+        prompt,
+        request,
+        token -> {
+          onToken.accept(token);
+          return true;
+        },
+        onStep);
+  }
+
+  /**
+   * Generates as {@link #generate(int[], GenerationRequest, IntConsumer, StepListener)} does, and
+   * also ends generation, with {@link StopReason#STOP_STRING}, right after a token for which {@code
+   * onToken} returns false (that token is included). When that token also reaches {@code
+   * maxNewTokens} or fills the context, {@code STOP_STRING} wins.
+   */
+  public DecodeResult generateWhile(
+      int[] prompt, GenerationRequest request, TokenSink onToken, StepListener onStep) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(onToken, "onToken");
     Objects.requireNonNull(onStep, "onStep");
@@ -127,17 +152,21 @@ public final class SpeculativeDecoder {
     long start = System.nanoTime();
     target.truncate(0);
     drafter.reset();
-    if (prompt.length > 1) {
-      int[] prefix = new int[prompt.length - 1];
-      System.arraycopy(prompt, 0, prefix, 0, prefix.length);
-      ForwardOutput prefill = target.forward(TokenTree.chainOf(prefix));
-      drafter.targetCommitting(
-          0, java.util.stream.IntStream.range(0, prefix.length).toArray(), prefill);
-      target.commitPrefix(prefix.length);
+    StopReason stop = null;
+    try {
+      if (prompt.length > 1) {
+        int[] prefix = new int[prompt.length - 1];
+        System.arraycopy(prompt, 0, prefix, 0, prefix.length);
+        ForwardOutput prefill = target.forward(TokenTree.chainOf(prefix));
+        drafter.targetCommitting(
+            0, java.util.stream.IntStream.range(0, prefix.length).toArray(), prefill);
+        target.commitPrefix(prefix.length);
+      }
+    } catch (RunCancelledException e) {
+      stop = StopReason.INTERRUPTED;
     }
     long prefillEnd = System.nanoTime();
 
-    StopReason stop = null;
     while (stop == null) {
       // Invariant: the target cache holds every context token but the last (the pending root).
       int n = context.length();
@@ -146,24 +175,37 @@ public final class SpeculativeDecoder {
       // tokens the request will not take.
       int maxDrafts = Math.min(draftTokens, Math.min(capacity - n - 1, remaining - 1));
       long draftStart = System.nanoTime();
-      Proposal proposal = drafter.propose(context, maxDrafts);
-      long verifyStart = System.nanoTime();
-      checkProposal(proposal.tree(), context.last(), maxDrafts);
-      int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
-      if (!target.supportsTreeMasks() && !proposal.tree().isChain()) {
-        kept = FirstPath.nodes(proposal.tree());
-        proposal = FirstPath.reduce(proposal, kept);
+      long verifyStart;
+      long verifyEnd;
+      long draftEnd;
+      TokenTree tree;
+      Verdict verdict;
+      int[] path;
+      try {
+        Proposal proposal = drafter.propose(context, maxDrafts);
+        verifyStart = System.nanoTime();
+        checkProposal(proposal.tree(), context.last(), maxDrafts);
+        int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
+        if (!target.supportsTreeMasks() && !proposal.tree().isChain()) {
+          kept = FirstPath.nodes(proposal.tree());
+          proposal = FirstPath.reduce(proposal, kept);
+        }
+        tree = proposal.tree();
+        ForwardOutput output = target.forward(tree);
+        passes++;
+        verdict = rule.decide(proposal, distributions.bind(output), rng);
+        path = verdict.path();
+        drafter.targetCommitting(n - 1, path, output);
+        target.commit(path);
+        verifyEnd = System.nanoTime();
+        drafter.accepted(kept == null ? path : FirstPath.original(path, kept));
+        draftEnd = System.nanoTime();
+      } catch (RunCancelledException e) {
+        // A pass of the target or the drafter's model was refused or cut short: this step emits
+        // nothing, and the tokens of the steps before it are the result.
+        stop = StopReason.INTERRUPTED;
+        break;
       }
-      TokenTree tree = proposal.tree();
-      ForwardOutput output = target.forward(tree);
-      passes++;
-      Verdict verdict = rule.decide(proposal, distributions.bind(output), rng);
-      int[] path = verdict.path();
-      drafter.targetCommitting(n - 1, path, output);
-      target.commit(path);
-      long verifyEnd = System.nanoTime();
-      drafter.accepted(kept == null ? path : FirstPath.original(path, kept));
-      long draftEnd = System.nanoTime();
       int emittedBefore = newTokens;
 
       int drafts = tree.draftCount();
@@ -187,8 +229,9 @@ public final class SpeculativeDecoder {
         }
         context.append(token);
         produced[newTokens++] = token;
-        onToken.accept(token);
-        if (newTokens == maxNew) {
+        if (!onToken.accept(token)) {
+          stop = StopReason.STOP_STRING;
+        } else if (newTokens == maxNew) {
           stop = StopReason.MAX_NEW_TOKENS;
         } else if (context.length() >= capacity) {
           stop = StopReason.CONTEXT_FULL;

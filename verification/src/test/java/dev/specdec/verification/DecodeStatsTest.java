@@ -49,8 +49,19 @@ class DecodeStatsTest {
     assertEquals(0, s.draftingSteps());
     assertEquals(1.0, s.meanAcceptedLength());
     assertTrue(Double.isNaN(s.acceptanceRate()));
-    // One entry per draft position of the default k = 4, all zero.
-    assertArrayEquals(new double[4], s.acceptanceByPosition());
+    // One entry per draft position of the default k = 4, none drafted.
+    assertArrayEquals(
+        new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN}, s.acceptanceByPosition());
+  }
+
+  @Test
+  void acceptanceByPositionDividesByTheStepsThatDraftedThatDeep() {
+    // Two steps: 4 drafts all accepted, then 2 drafts both accepted. 6 of 6 accepted overall, so
+    // every position drafted must read 100 %, not 1 of 2 steps at positions 3 and 4.
+    DecodeStats s =
+        new DecodeStats(8, 2, 2, 6, 6, new long[] {2, 2, 1, 1}, new long[] {2, 2, 1, 1}, 1, 1);
+    assertEquals(1.0, s.acceptanceRate());
+    assertArrayEquals(new double[] {1.0, 1.0, 1.0, 1.0}, s.acceptanceByPosition(), 1e-12);
   }
 
   @Test

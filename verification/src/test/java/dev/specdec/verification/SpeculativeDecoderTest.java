@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.DraftModelDrafter;
 import dev.specdec.drafting.Drafter;
+import dev.specdec.runtime.CacheStats;
+import dev.specdec.runtime.CausalLm;
+import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.runtime.ModelInfo;
+import dev.specdec.runtime.RunCancelledException;
 import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TokenTree;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,6 +94,45 @@ class SpeculativeDecoderTest {
     assertEquals(StopReason.STOP_TOKEN, result.stopReason());
     assertArrayEquals(Arrays.copyOf(ref, j), result.tokens());
     assertEquals(j, streamed.size());
+  }
+
+  @Test
+  void aSinkThatRefusesATokenEndsGenerationRightAfterItMidStep() {
+    FakeLm target = FakeLm.target(V, 96, 3, 2.0);
+    int[] prompt = {1, 2, 3};
+    int[] ref = plain(target, prompt, GenerationRequest.of(40, 0)).tokens();
+    // A perfect drafter: steps accept 4 drafts, so token 6 sits in the middle of a step.
+    ScriptedDrafter drafter = new ScriptedDrafter(concat(prompt, ref), new int[0], 4, V);
+    List<Integer> streamed = new ArrayList<>();
+    DecodeResult result =
+        SpeculativeDecoder.builder(target)
+            .drafter(drafter)
+            .draftTokens(4)
+            .build()
+            .generateWhile(
+                prompt,
+                GenerationRequest.of(40, 0),
+                token -> {
+                  streamed.add(token);
+                  return streamed.size() < 7;
+                },
+                StepListener.NONE);
+    assertEquals(StopReason.STOP_STRING, result.stopReason());
+    assertArrayEquals(Arrays.copyOf(ref, 7), result.tokens());
+    assertEquals(7, streamed.size());
+  }
+
+  @Test
+  void aRefusedTokenThatAlsoReachesMaxNewTokensStopsWithStopString() {
+    FakeLm target = FakeLm.target(V, 96, 3, 2.0);
+    DecodeResult result =
+        SpeculativeDecoder.builder(target)
+            .draftTokens(0)
+            .build()
+            .generateWhile(
+                new int[] {1}, GenerationRequest.of(1, 0), token -> false, StepListener.NONE);
+    assertEquals(StopReason.STOP_STRING, result.stopReason());
+    assertEquals(1, result.tokens().length);
   }
 
   @Test
@@ -222,6 +267,96 @@ class SpeculativeDecoderTest {
     assertTrue(
         e.getMessage().startsWith("draft vocabulary (300) differs from target vocabulary (512)"),
         e.getMessage());
+  }
+
+  @Test
+  void aCancelledPassEndsGenerationWithTheTokensOfTheStepsBefore() {
+    FakeLm target = FakeLm.target(V, 96, 1, 2.0);
+    int[] prompt = {1, 2, 3};
+    DecodeResult reference = plain(target, prompt, GenerationRequest.of(40, 0));
+    // Pass 1 is the prefill; passes 2..6 each emit one token; pass 7 is cancelled.
+    CancelledAfter cancelled = new CancelledAfter(target, 6);
+    List<Integer> streamed = new ArrayList<>();
+    DecodeResult result =
+        SpeculativeDecoder.builder(cancelled)
+            .build()
+            .generate(prompt, GenerationRequest.of(40, 0), streamed::add);
+    assertEquals(StopReason.INTERRUPTED, result.stopReason());
+    assertArrayEquals(Arrays.copyOf(reference.tokens(), 5), result.tokens());
+    assertArrayEquals(result.tokens(), streamed.stream().mapToInt(Integer::intValue).toArray());
+    assertEquals(5, result.stats().newTokens());
+    assertEquals(5, result.stats().targetPasses());
+  }
+
+  @Test
+  void aCancelledPrefillEndsGenerationWithNoTokens() {
+    FakeLm target = FakeLm.target(V, 96, 1, 2.0);
+    DecodeResult result =
+        SpeculativeDecoder.builder(new CancelledAfter(target, 0))
+            .build()
+            .generate(new int[] {1, 2, 3}, GenerationRequest.of(40, 0), t -> {});
+    assertEquals(StopReason.INTERRUPTED, result.stopReason());
+    assertEquals(0, result.tokens().length);
+    assertEquals(0, result.stats().targetPasses());
+  }
+
+  /** A target whose passes after the first {@code passes} are refused, as a cancelled model's. */
+  private static final class CancelledAfter implements CausalLm {
+    private final CausalLm lm;
+    private int passesLeft;
+
+    CancelledAfter(CausalLm lm, int passes) {
+      this.lm = lm;
+      this.passesLeft = passes;
+    }
+
+    @Override
+    public ModelInfo info() {
+      return lm.info();
+    }
+
+    @Override
+    public int cacheLength() {
+      return lm.cacheLength();
+    }
+
+    @Override
+    public int capacity() {
+      return lm.capacity();
+    }
+
+    @Override
+    public ForwardOutput forward(TokenTree tree) {
+      if (passesLeft-- <= 0) {
+        throw new RunCancelledException("pass not run: generation stopped");
+      }
+      return lm.forward(tree);
+    }
+
+    @Override
+    public void commit(int[] nodes) {
+      lm.commit(nodes);
+    }
+
+    @Override
+    public void commitPrefix(int count) {
+      lm.commitPrefix(count);
+    }
+
+    @Override
+    public void truncate(int length) {
+      lm.truncate(length);
+    }
+
+    @Override
+    public CacheStats stats() {
+      return lm.stats();
+    }
+
+    @Override
+    public void close() {
+      lm.close();
+    }
   }
 
   static boolean contains(int[] values, int value) {

@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
+import dev.specdec.eval.DegenerateLoop;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptRun;
@@ -60,7 +61,8 @@ public final class EvalReportWriter {
 
   /**
    * Writes every file of the report into {@code dir} (created when missing; files of the same names
-   * are replaced).
+   * are replaced). Not atomic: a failure or a crash can leave some files written; {@link
+   * ReportDirectory} writes into a staging directory and moves it into place when complete.
    *
    * @param command the command line that produced the report, recorded in it; may be empty
    * @return the files written
@@ -84,6 +86,7 @@ public final class EvalReportWriter {
     JsonObject json = new JsonObject();
     json.addProperty("bundle", report.bundle());
     json.addProperty("command", command);
+    json.addProperty("complete", report.complete());
     json.addProperty("prompts", report.prompts());
     json.addProperty("maxNewTokens", report.maxNewTokens());
     json.addProperty("warmup", report.warmup());
@@ -145,6 +148,11 @@ public final class EvalReportWriter {
     json.add("tokensPerSecondCi", interval(m.tokensPerSecondCi()));
     json.add("baselineTokensPerSecond", ReportJson.number(m.baselineTokensPerSecond()));
     json.addProperty("identicalPrompts", m.identicalPrompts());
+    json.addProperty("degenerateOutputs", m.degenerateOutputs());
+    json.add("degenerateFraction", ReportJson.number(m.degenerateFraction()));
+    json.add(
+        "nonDegenerateMeanAcceptedLength", ReportJson.number(m.nonDegenerateMeanAcceptedLength()));
+    json.add("nonDegenerateAcceptanceRate", ReportJson.number(m.nonDegenerateAcceptanceRate()));
     return json;
   }
 
@@ -165,6 +173,8 @@ public final class EvalReportWriter {
     json.add("baselineTokensPerSecond", ReportJson.number(run.plain().stats().tokensPerSecond()));
     json.add("speedup", ReportJson.number(run.speedup()));
     json.addProperty("identical", run.identical());
+    json.addProperty("degenerate", run.degenerate());
+    json.addProperty("loopPeriod", run.loopPeriod());
     return json;
   }
 
@@ -226,7 +236,8 @@ public final class EvalReportWriter {
             + "acceptance_by_position,accepted_length_histogram,top1_accuracy_by_depth,"
             + "drafts_per_step,mean_depth,chain_acceptance,cost_ratio,predicted_speedup,observed_speedup,speedup_ci_low,"
             + "speedup_ci_high,tokens_per_second,tps_ci_low,tps_ci_high,"
-            + "baseline_tokens_per_second,identical_prompts\n");
+            + "baseline_tokens_per_second,identical_prompts,degenerate_outputs,"
+            + "degenerate_fraction,tau_non_degenerate,acceptance_rate_non_degenerate\n");
     for (ConfigEval c : report.configs()) {
       csvRow(out, c.config().name(), ALL, c.overall());
       c.byCategory().forEach((category, m) -> csvRow(out, c.config().name(), category, m));
@@ -270,7 +281,11 @@ public final class EvalReportWriter {
             num(m.tokensPerSecondCi().lower()),
             num(m.tokensPerSecondCi().upper()),
             num(m.baselineTokensPerSecond()),
-            Integer.toString(m.identicalPrompts()));
+            Integer.toString(m.identicalPrompts()),
+            Integer.toString(m.degenerateOutputs()),
+            num(m.degenerateFraction()),
+            num(m.nonDegenerateMeanAcceptedLength()),
+            num(m.nonDegenerateAcceptanceRate()));
     out.append(String.join(",", cells)).append('\n');
   }
 
@@ -340,16 +355,22 @@ public final class EvalReportWriter {
   }
 
   private static String settings(EvalReport report) {
-    return String.format(
-        Locale.ROOT,
-        "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
-            + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
-        report.prompts(),
-        report.maxNewTokens(),
-        report.warmup(),
-        report.truncatedRuns(),
-        100 * ConfidenceInterval.LEVEL);
+    String settings =
+        String.format(
+            Locale.ROOT,
+            "%d prompts, up to %d new tokens, %d untimed warm-up run(s) per decoder and config,"
+                + " %d run(s) of a prompt cut to fit the context; intervals at %.0f %%.",
+            report.prompts(),
+            report.maxNewTokens(),
+            report.warmup(),
+            report.truncatedRuns(),
+            100 * ConfidenceInterval.LEVEL);
+    return report.complete() ? settings : INCOMPLETE + " " + settings;
   }
+
+  /** What an interrupted run's summaries say first. */
+  static final String INCOMPLETE =
+      "INCOMPLETE: the run was interrupted; the tables hold only the prompts that finished.";
 
   private static final String[] COLUMNS = {
     "prompts",
@@ -362,7 +383,10 @@ public final class EvalReportWriter {
     "observed [95% CI]",
     "tok/s",
     "plain tok/s",
-    "identical"
+    "identical",
+    "degenerate",
+    "tau w/o loops",
+    "acceptance w/o loops"
   };
 
   private static List<String> cells(EvalMetrics m, boolean greedy) {
@@ -378,7 +402,10 @@ public final class EvalReportWriter {
         fmt("%.1f", m.tokensPerSecond()),
         fmt("%.1f", m.baselineTokensPerSecond()),
         // Only greedy outputs must equal plain decoding; sampled ones differ by design.
-        greedy ? m.identicalPrompts() + "/" + m.prompts() : "n/a");
+        greedy ? m.identicalPrompts() + "/" + m.prompts() : "n/a",
+        m.degenerateOutputs() + "/" + m.prompts() + " (" + percent(m.degenerateFraction()) + ")",
+        fmt("%.3f", m.nonDegenerateMeanAcceptedLength()),
+        percent(m.nonDegenerateAcceptanceRate()));
   }
 
   private static void table(StringBuilder out, String first, List<Row> rows) {
@@ -408,7 +435,8 @@ public final class EvalReportWriter {
       - **acceptance** = accepted drafts / drafted tokens, with Wilson's score interval over \
       the drafted tokens (drafts of one step are not independent, so read it as a lower bound on the \
       uncertainty).
-      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps. \
+      - **acceptance by depth** d = drafting steps that accepted at least d drafts / drafting steps \
+      whose tree reached depth d. \
       For Medusa, head h drafts depth h + 1.
       - **top-k accuracy at depth d**: over drafting steps whose tree reached depth d, the share \
       whose emitted token at that position is among the depth-d drafts of sibling rank < k \
@@ -424,7 +452,12 @@ public final class EvalReportWriter {
       step; wider trees and multi-token passes depart from it.
       - **observed** = mean over prompts of speculative tokens/s / plain tokens/s (prefill \
       included), with its t-interval; **tok/s** = all new tokens / all prefill and decode time.
-      """;
+      - **degenerate**: speculative outputs whose last %d new tokens are one unit of at most %d \
+      tokens repeated (a repetition loop; an output of fewer than %1$d new tokens never is), of all \
+      prompts. Loops are easy to draft and inflate acceptance, so **tau w/o loops** and \
+      **acceptance w/o loops** are tau and acceptance over the other outputs only.
+      """
+          .formatted(DegenerateLoop.WINDOW, DegenerateLoop.MAX_PERIOD);
 
   private static String topK(EvalMetrics m) {
     List<String> rows = new ArrayList<>();

@@ -89,4 +89,54 @@ class EvalReportWriterTest {
       assertArrayEquals(PNG_MAGIC, Arrays.copyOf(bytes, 4), image);
     }
   }
+
+  @Test
+  void everyFileReportsDegenerateOutputsAndTheAcceptanceWithoutThem() {
+    EvalReport report = ScriptedReports.plantedLoops();
+
+    JsonObject config =
+        EvalReportWriter.toJson(report, "").getAsJsonArray("configs").get(0).getAsJsonObject();
+    JsonObject overall = config.getAsJsonObject("overall");
+    assertEquals(2, overall.get("degenerateOutputs").getAsInt());
+    assertEquals(0.4, overall.get("degenerateFraction").getAsDouble(), 1e-12);
+    assertEquals(
+        1 + 74.0 / 49, overall.get("nonDegenerateMeanAcceptedLength").getAsDouble(), 1e-12);
+    assertEquals(74.0 / 196, overall.get("nonDegenerateAcceptanceRate").getAsDouble(), 1e-12);
+    JsonObject x = config.getAsJsonObject("categories").getAsJsonObject("x");
+    assertEquals(1, x.get("degenerateOutputs").getAsInt());
+    assertEquals(0.25, x.get("nonDegenerateAcceptanceRate").getAsDouble(), 1e-12);
+    JsonObject loop = config.getAsJsonArray("prompts").get(0).getAsJsonObject();
+    assertTrue(loop.get("degenerate").getAsBoolean());
+    assertEquals(2, loop.get("loopPeriod").getAsInt());
+    JsonObject clean = config.getAsJsonArray("prompts").get(1).getAsJsonObject();
+    assertEquals(false, clean.get("degenerate").getAsBoolean());
+    assertEquals(0, clean.get("loopPeriod").getAsInt());
+
+    String[] csv = EvalReportWriter.toCsv(report).split("\n");
+    List<String> header = Arrays.asList(csv[0].split(","));
+    List<String> all = Arrays.asList(csv[1].split(",", -1));
+    assertEquals(header.size(), all.size());
+    assertEquals(
+        List.of(
+            "degenerate_outputs",
+            "degenerate_fraction",
+            "tau_non_degenerate",
+            "acceptance_rate_non_degenerate"),
+        header.subList(header.size() - 4, header.size()));
+    assertEquals(
+        List.of("2", "0.400000", "2.51020", "0.377551"), all.subList(all.size() - 4, all.size()));
+    assertTrue(csv[2].startsWith("planted,x,"), csv[2]);
+    assertTrue(csv[2].endsWith(",1,0.500000,2.00000,0.250000"), csv[2]);
+
+    String markdown = EvalReportWriter.toMarkdown(report, "");
+    assertTrue(
+        markdown.contains(" | degenerate | tau w/o loops | acceptance w/o loops |"), markdown);
+    assertTrue(markdown.contains(" | 2/5 (40.0%) | 2.510 | 37.8% |"), markdown);
+    assertTrue(markdown.contains("| x | 2 |"), markdown);
+    assertTrue(markdown.contains(" | 1/2 (50.0%) | 2.000 | 25.0% |"), markdown);
+    assertTrue(markdown.contains("last 48 new tokens are one unit of at most 8"), markdown);
+    String html = EvalReportWriter.toHtml(report, "");
+    assertTrue(html.contains("<th>degenerate</th><th>tau w/o loops</th>"), html);
+    assertTrue(html.contains("<td>2/5 (40.0%)</td><td>2.510</td><td>37.8%</td>"), html);
+  }
 }

@@ -111,7 +111,8 @@ final class PerplexityCommand implements Callable<Integer> {
       texts.add(new Perplexity.Text(file.toString(), read(file)));
     }
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    try (Perplexity perplexity = Perplexity.open(bundle, model.device, scored)) {
+    try (Perplexity perplexity =
+        Perplexity.open(bundle, model.device, model.threads.engineOptions(cmd), scored)) {
       PerplexityResult result = perplexity.score(texts, window(cmd, perplexity));
       PrintWriter out = cmd.getOut();
       out.print(

@@ -126,6 +126,19 @@ class PerplexityCommandTest {
   }
 
   @Test
+  void threadsAndSpinAreTakenAndValidated(@TempDir Path dir) throws Exception {
+    String file = Files.writeString(dir.resolve("t.txt"), FIRST).toString();
+    // The process's pool is fixed by its first engine: ask for what the defaults resolve to.
+    String cores = String.valueOf(Runtime.getRuntime().availableProcessors());
+    Cli cli = perplexity("--text-file", file, "--threads", cores, "--spin", "off", "--json");
+    assertEquals(ExitCodes.OK, cli.exitCode(), cli.err());
+    assertError(
+        perplexity("--text-file", file, "--threads", "0"),
+        ExitCodes.USAGE,
+        "--threads must be in [1, 256], was 0");
+  }
+
+  @Test
   void unusableTextFilesAreInputErrors(@TempDir Path dir) throws Exception {
     assertError(
         perplexity("--text-file", dir.resolve("missing.txt").toString()),

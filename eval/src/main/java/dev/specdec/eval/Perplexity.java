@@ -4,6 +4,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
@@ -159,8 +160,22 @@ public final class Perplexity implements AutoCloseable {
    */
   public static Perplexity open(ModelBundle bundle, Device device, Model model)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
+    return open(bundle, device, EngineOptions.defaults(), model);
+  }
+
+  /**
+   * {@link #open(ModelBundle, Device, Model)} with the model on an engine with {@code
+   * engineOptions} (threads, spinning).
+   *
+   * @throws IllegalStateException when this process's ONNX Runtime environment already has a thread
+   *     pool with other options (see {@link Engine#create(EngineOptions)})
+   */
+  public static Perplexity open(
+      ModelBundle bundle, Device device, EngineOptions engineOptions, Model model)
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(model, "model");
     Path file =
         switch (model) {
@@ -179,7 +194,7 @@ public final class Perplexity implements AutoCloseable {
                                   + " \"draft\" to its "
                                   + ModelBundle.MANIFEST));
         };
-    Engine engine = Engine.create();
+    Engine engine = Engine.create(engineOptions);
     TextTokenizer tokenizer = null;
     boolean opened = false;
     try {

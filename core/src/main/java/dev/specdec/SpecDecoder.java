@@ -8,6 +8,7 @@ import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
@@ -113,10 +114,26 @@ public final class SpecDecoder implements AutoCloseable {
    */
   public static SpecDecoder open(Path bundleDir, Device device)
       throws BundleException, IOException, ModelContractException {
+    return open(bundleDir, device, EngineOptions.defaults());
+  }
+
+  /**
+   * {@link #open(Path, Device)} with ONNX Runtime's process-wide thread pool set up by {@code
+   * engineOptions} (intra-op threads, spinning; see docs/performance.md). The pool is fixed by the
+   * first engine of the process: every later open must ask for the same options.
+   *
+   * @throws BundleException as {@link #open(Path, Device)}
+   * @throws IOException as {@link #open(Path, Device)}
+   * @throws ModelContractException as {@link #open(Path, Device)}
+   * @throws IllegalStateException as {@link #open(Path, Device)}
+   */
+  public static SpecDecoder open(Path bundleDir, Device device, EngineOptions engineOptions)
+      throws BundleException, IOException, ModelContractException {
     Objects.requireNonNull(bundleDir, "bundleDir");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(engineOptions, "engineOptions");
     ModelBundle bundle = ModelBundle.load(bundleDir);
-    Loaded loaded = new Loaded(bundle, Engine.create());
+    Loaded loaded = new Loaded(bundle, Engine.create(engineOptions));
     boolean opened = false;
     try {
       loaded.load(device);

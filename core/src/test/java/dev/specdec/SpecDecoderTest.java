@@ -11,6 +11,7 @@ import dev.specdec.drafting.Drafter;
 import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
+import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
@@ -65,6 +66,18 @@ class SpecDecoderTest {
       if (!(drafter instanceof DrafterSpec.Lookup)) {
         assertTrue(g.stats().draftingSteps() > 0, drafter + " drafted");
       }
+    }
+  }
+
+  @Test
+  void engineOptionsOfTheProcessPoolGiveTheSameGeneration() throws Exception {
+    // The process's pool is fixed by its first engine: ask for what the defaults resolve to.
+    EngineOptions pool = new EngineOptions(Runtime.getRuntime().availableProcessors(), false);
+    try (SpecDecoder other = SpecDecoder.open(TestBundles.testTiny(), Device.cpu(), pool)) {
+      Generation expected = decoder.generate(PROMPT, GREEDY);
+      Generation g = other.generate(PROMPT, GREEDY);
+      assertArrayEquals(expected.tokens(), g.tokens());
+      assertEquals(expected.text(), g.text());
     }
   }
 

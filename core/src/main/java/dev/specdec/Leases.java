@@ -20,34 +20,54 @@ final class Leases {
 
   /** A lease of a pooled causal LM. */
   static CausalLm causalLm(InstancePool<CausalLm> pool) {
-    return new LeasedCausalLm(pool, pool.take());
+    return new LeasedCausalLm(pool);
   }
 
   /** A lease of a pooled MTP module. */
   static MtpModule mtp(InstancePool<MtpModule> pool) {
-    return new LeasedMtp(pool, pool.take());
+    return new LeasedMtp(pool);
   }
 
   /** A lease of pooled Medusa heads. */
   static MedusaHeads medusa(InstancePool<MedusaHeads> pool) {
-    return new LeasedMedusa(pool, pool.take());
+    return new LeasedMedusa(pool);
   }
 
-  private static final class LeasedCausalLm implements CausalLm {
-    private final InstancePool<CausalLm> pool;
-    private CausalLm lm; // null once given back
+  /**
+   * The lifecycle every lease shares: the instance taken from the pool, refused once given back.
+   */
+  private abstract static class Lease<T extends AutoCloseable> implements AutoCloseable {
+    private final InstancePool<T> pool;
+    private final String what;
+    private T taken; // null once given back
 
-    LeasedCausalLm(InstancePool<CausalLm> pool, CausalLm lm) {
+    Lease(InstancePool<T> pool, String what) {
       this.pool = pool;
-      this.lm = lm;
+      this.what = what;
+      this.taken = pool.take();
     }
 
-    private CausalLm instance() {
-      if (lm == null) {
+    final T instance() {
+      if (taken == null) {
         throw new IllegalStateException(
-            "this model lease was closed: its instance is back in the pool");
+            "this " + what + " lease was closed: its instance is back in the pool");
       }
-      return lm;
+      return taken;
+    }
+
+    @Override
+    public final void close() {
+      if (taken != null) {
+        T instance = taken;
+        taken = null;
+        pool.give(instance);
+      }
+    }
+  }
+
+  private static final class LeasedCausalLm extends Lease<CausalLm> implements CausalLm {
+    LeasedCausalLm(InstancePool<CausalLm> pool) {
+      super(pool, "model");
     }
 
     @Override
@@ -94,32 +114,11 @@ final class Leases {
     public CacheStats stats() {
       return instance().stats();
     }
-
-    @Override
-    public void close() {
-      if (lm != null) {
-        CausalLm instance = lm;
-        lm = null;
-        pool.give(instance);
-      }
-    }
   }
 
-  private static final class LeasedMtp implements MtpModule {
-    private final InstancePool<MtpModule> pool;
-    private MtpModule module; // null once given back
-
-    LeasedMtp(InstancePool<MtpModule> pool, MtpModule module) {
-      this.pool = pool;
-      this.module = module;
-    }
-
-    private MtpModule instance() {
-      if (module == null) {
-        throw new IllegalStateException(
-            "this MTP lease was closed: its instance is back in the pool");
-      }
-      return module;
+  private static final class LeasedMtp extends Lease<MtpModule> implements MtpModule {
+    LeasedMtp(InstancePool<MtpModule> pool) {
+      super(pool, "MTP");
     }
 
     @Override
@@ -161,32 +160,11 @@ final class Leases {
     public CacheStats stats() {
       return instance().stats();
     }
-
-    @Override
-    public void close() {
-      if (module != null) {
-        MtpModule instance = module;
-        module = null;
-        pool.give(instance);
-      }
-    }
   }
 
-  private static final class LeasedMedusa implements MedusaHeads {
-    private final InstancePool<MedusaHeads> pool;
-    private MedusaHeads heads; // null once given back
-
-    LeasedMedusa(InstancePool<MedusaHeads> pool, MedusaHeads heads) {
-      this.pool = pool;
-      this.heads = heads;
-    }
-
-    private MedusaHeads instance() {
-      if (heads == null) {
-        throw new IllegalStateException(
-            "this Medusa lease was closed: its instance is back in the pool");
-      }
-      return heads;
+  private static final class LeasedMedusa extends Lease<MedusaHeads> implements MedusaHeads {
+    LeasedMedusa(InstancePool<MedusaHeads> pool) {
+      super(pool, "Medusa");
     }
 
     @Override
@@ -217,15 +195,6 @@ final class Leases {
     @Override
     public void run(float[] hiddenState, float[] logits) {
       instance().run(hiddenState, logits);
-    }
-
-    @Override
-    public void close() {
-      if (heads != null) {
-        MedusaHeads instance = heads;
-        heads = null;
-        pool.give(instance);
-      }
     }
   }
 }

@@ -186,7 +186,7 @@ def main():
     lines += ["", "## Validation (held-out packages)", ""]
     if a.perplexity:
         lines += ["Measured with the Java runtime (`specdec perplexity`, the stored int8 files as users run them) "
-                  "over every held-out file:", ""]
+                  "over a subset of the held-out files (the command below):", ""]
         if a.perplexity_command:
             lines += ["```", a.perplexity_command, "```", ""]
         lines += ["| model | window | tokens scored | nats/token | bits per byte | top-1 |", "|---|---|---|---|---|---|"]

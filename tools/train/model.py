@@ -46,6 +46,10 @@ CONFIGS = {
     "target-s": ModelCfg("specdec-java-target", hidden=256, layers=6, heads=4, kv_heads=2, head_size=64, ffn=704),
     # ~0.80M parameters (0.66M tied embedding): a decode step costs 1/8 of a "target-s" step in FLOPs
     "draft-xs": ModelCfg("specdec-java-draft", hidden=80, layers=2, heads=2, kv_heads=1, head_size=40, ffn=224),
+    # ~2.85M parameters (2.1M tied embedding): one "target-s" layer, so it can start from the target's
+    # embedding, first layer and final norm (train.py --init-layers-from); measured per decode step in
+    # ONNX Runtime, a layer costs about the same at any of these small widths
+    "draft-1l": ModelCfg("specdec-java-draft", hidden=256, layers=1, heads=4, kv_heads=2, head_size=64, ffn=704),
     # smoke-test sizes
     "tiny-target": ModelCfg("tiny-target", hidden=64, layers=2, heads=4, kv_heads=2, head_size=16, ffn=172, max_pos=256),
     "tiny-draft": ModelCfg("tiny-draft", hidden=32, layers=1, heads=2, kv_heads=1, head_size=16, ffn=86, max_pos=256),

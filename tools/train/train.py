@@ -118,6 +118,34 @@ def load_target(path, device):
     return m
 
 
+def init_layers(model, cfg, args):
+    """Copies the embedding, the final norm and the chosen layers of a target checkpoint into a new
+    draft of the same width; returns the training stage to record."""
+    src = load_ckpt(args.init_layers_from)
+    scfg = M.ModelCfg(**src["cfg"])
+    layers = [int(x) for x in args.init_layers.split(",")]
+    same = ("vocab", "hidden", "heads", "kv_heads", "head_size", "ffn", "max_pos", "rope_theta")
+    if src["kind"] != "target" or any(getattr(scfg, f) != getattr(cfg, f) for f in same):
+        sys.exit("--init-layers-from %s must be a target checkpoint of the same width (%s)" % (
+            args.init_layers_from, ", ".join(same)))
+    if len(layers) != cfg.layers or any(not 0 <= l < scfg.layers for l in layers):
+        sys.exit("--init-layers %s: need %d layer indices in [0, %d)" % (args.init_layers, cfg.layers, scfg.layers))
+    sd = {}
+    for name, t in src["model"].items():
+        if name.startswith("layers."):
+            i, rest = name.split(".", 2)[1:]
+            for j, l in enumerate(layers):
+                if int(i) == l:
+                    sd["layers.%d.%s" % (j, rest)] = t
+        else:
+            sd[name] = t
+    model.load_state_dict(sd)
+    print("initialised from layers %s of the target %s (%.2fM tokens)" % (layers, args.init_layers_from, src["tokens"] / 1e6))
+    return [{"ckpt_dir": args.init_layers_from, "tokens": src["tokens"], "steps": src["step"],
+             "minutes": src["elapsed"] / 60, "note": "draft initialised from the target's embedding, final norm "
+             "and layers %s" % layers}]
+
+
 def build(kind, args, device, teacher):
     if kind in ("target", "draft"):
         cfg = M.CONFIGS[args.config]
@@ -342,6 +370,10 @@ def parse(argv=None):
     ap.add_argument("--init-from", help="start a new run from the weights of another checkpoint dir of the same "
                     "kind and config (e.g. distil a draft that was first trained on the corpus); its "
                     "tokens and time are kept as an earlier stage in the checkpoint")
+    ap.add_argument("--init-layers-from", help="draft: start a new run from a target checkpoint dir of the same width: "
+                    "its embedding, final norm and the layers --init-layers (self-speculative initialisation)")
+    ap.add_argument("--init-layers", default="0", help="comma-separated target layers for --init-layers-from, one per "
+                    "draft layer (default 0)")
     args = ap.parse_args(argv)
     explicit = {a.dest for a in ap._actions if any(o in (argv if argv is not None else sys.argv[1:])
                                                    for o in a.option_strings)}
@@ -420,6 +452,8 @@ def main(argv=None):
                                              "args": init["args"]}]
         hw = list(init.get("hardware", []))
         print("initialised from %s (%d steps, %.2fM tokens)" % (args.init_from, init["step"], init["tokens"] / 1e6))
+    if resume is None and getattr(args, "init_layers_from", None):
+        stages = init_layers(model, cfg, args) + stages
     if resume is None and args.cooldown_from:
         src = load_ckpt(args.cooldown_from)
         if src["kind"] != args.kind or src["args"].get("schedule") != "wsd" or M.ModelCfg(**src["cfg"]) != cfg:

@@ -396,7 +396,7 @@ public final class BundleDecoder implements AutoCloseable {
     return new DecodeReport(
         bundle.name(),
         tokenizer.decode(result.tokens()),
-        ids.length,
+        ids,
         result,
         options,
         decoder.rule().name(),

@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * @param bundle the bundle's name
  * @param text the decoded new tokens
- * @param promptTokens prompt length in tokens, BOS included
+ * @param promptTokenIds the prompt's token ids as the target saw them, BOS included (feed these to
+ *     another engine to compare on the same input)
  * @param result the decode (the speculative run when there is a comparison)
  * @param options the settings it ran with
  * @param rule the acceptance rule's name
@@ -25,7 +26,7 @@ import java.util.Optional;
 public record DecodeReport(
     String bundle,
     String text,
-    int promptTokens,
+    int[] promptTokenIds,
     DecodeResult result,
     DecodeOptions options,
     String rule,
@@ -39,13 +40,22 @@ public record DecodeReport(
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(rule, "rule");
     Objects.requireNonNull(comparison, "comparison");
-    if (promptTokens < 0) {
-      throw new IllegalArgumentException("promptTokens must be >= 0, was " + promptTokens);
-    }
+    promptTokenIds = Objects.requireNonNull(promptTokenIds, "promptTokenIds").clone();
     if (comparison.isPresent() && !comparison.get().speculative().equals(result)) {
       throw new IllegalArgumentException(
           "the comparison's speculative run must be the reported result");
     }
+  }
+
+  /** The prompt's token ids, BOS included (a copy). */
+  @Override
+  public int[] promptTokenIds() {
+    return promptTokenIds.clone();
+  }
+
+  /** The prompt's length in tokens, BOS included. */
+  public int promptTokens() {
+    return promptTokenIds.length;
   }
 
   /** The stop reason as reports spell it: {@code stop-token}, {@code max-new-tokens}, ... */
@@ -70,7 +80,12 @@ public record DecodeReport(
       ids.add(id);
     }
     json.add("tokenIds", ids);
-    json.addProperty("promptTokens", promptTokens);
+    json.addProperty("promptTokens", promptTokenIds.length);
+    JsonArray promptIds = new JsonArray();
+    for (int id : promptTokenIds) {
+      promptIds.add(id);
+    }
+    json.add("promptTokenIds", promptIds);
     json.addProperty("newTokens", stats.newTokens());
     json.addProperty("stopReason", spell(result.stopReason()));
     json.addProperty("targetPasses", stats.targetPasses());
@@ -179,7 +194,7 @@ public record DecodeReport(
         "new tokens",
         stats.newTokens()
             + " after a prompt of "
-            + promptTokens
+            + promptTokenIds.length
             + " (stop: "
             + spell(result.stopReason())
             + ")");

@@ -29,7 +29,13 @@ class DecodeReportTest {
 
   private static DecodeReport report(DecodeOptions options, Optional<Comparison> comparison) {
     return new DecodeReport(
-        "test-tiny", "hello", 3, speculative(), options, options.rule().name(), comparison);
+        "test-tiny",
+        "hello",
+        new int[] {1, 5, 9},
+        speculative(),
+        options,
+        options.rule().name(),
+        comparison);
   }
 
   private static JsonObject parse(DecodeReport report) {
@@ -46,6 +52,7 @@ class DecodeReportTest {
     assertEquals(5, ids.get(0).getAsInt());
     assertEquals(14, ids.get(9).getAsInt());
     assertEquals(3, json.get("promptTokens").getAsInt());
+    assertEquals("[1,5,9]", json.get("promptTokenIds").toString());
     assertEquals(10, json.get("newTokens").getAsInt());
     assertEquals(4, json.get("targetPasses").getAsInt());
     assertEquals(2.5, json.get("meanAcceptedLength").getAsDouble(), 1e-12);
@@ -107,7 +114,8 @@ class DecodeReportTest {
   void nonFiniteNumbersBecomeNull() {
     DecodeResult plain = Results.plain(TOKENS, 10); // nothing drafted: acceptance rate is NaN
     DecodeOptions none = new DecodeOptions(DrafterKind.NONE, 0, SamplingConfig.greedy(), 0, 10);
-    JsonObject json = parse(new DecodeReport("b", "", 1, plain, none, "greedy", Optional.empty()));
+    JsonObject json =
+        parse(new DecodeReport("b", "", new int[] {1}, plain, none, "greedy", Optional.empty()));
 
     assertTrue(json.get("acceptanceRate").isJsonNull());
     assertEquals(1.0, json.get("meanAcceptedLength").getAsDouble());
@@ -152,7 +160,9 @@ class DecodeReportTest {
 
     assertThrows(
         IllegalArgumentException.class,
-        () -> new DecodeReport("b", "", 1, speculative(), GREEDY, "greedy", Optional.of(other)));
+        () ->
+            new DecodeReport(
+                "b", "", new int[] {1}, speculative(), GREEDY, "greedy", Optional.of(other)));
   }
 
   @Test

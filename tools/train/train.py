@@ -192,13 +192,18 @@ def step_loss(kind, model, teacher, w, args, T):
     if kind == "medusa":
         out = model.head_logits(hs[:, :T])  # K x [B,T,V]
         loss, met = 0.0, {}
+        if args.alpha > 0:
+            # the target's own next-token log-probabilities at positions 1..T+K-1, once for all heads
+            # (head k's teacher is the row k + 1 ahead); log-softmax once instead of per head
+            with torch.no_grad():
+                tlp = F.log_softmax(teacher.logits(hs[:, 1:T + K]).float(), -1)
         for k in range(K):
             ce = F.cross_entropy(out[k].float().flatten(0, 1), w[:, k + 2:T + k + 2].flatten())
             lk = ce
             if args.alpha > 0:
-                with torch.no_grad():
-                    tl = teacher.logits(hs[:, k + 1:T + k + 1])
-                lk = args.alpha * kl(out[k], tl) + (1 - args.alpha) * ce
+                t = tlp[:, k:T + k]
+                s_lp = F.log_softmax(out[k].float(), -1)
+                lk = args.alpha * (t.exp() * (t - s_lp)).sum(-1).mean() + (1 - args.alpha) * ce
             loss = loss + (MEDUSA_DECAY ** k) * lk
             met["ce%d" % (k + 1)] = ce.item()
         return loss, met

@@ -464,7 +464,8 @@ def main(argv=None):
         if src["kind"] != args.kind or src["args"].get("schedule") != "wsd" or M.ModelCfg(**src["cfg"]) != cfg:
             sys.exit("--cooldown-from %s is not a wsd %s run of config %s" % (args.cooldown_from, args.kind, cfg.name))
         saved = dict(src["args"])
-        for k in explicit & SESSION_ARGS - {"tokens"}:
+        # a draft/head cooldown may take a newer teacher (the target's own cooldown, say)
+        for k in explicit & (SESSION_ARGS | {"target_ckpt"}) - {"tokens"}:
             saved[k] = getattr(args, k)
         saved.update(ckpt_dir=args.ckpt_dir, cooldown_from=args.cooldown_from,
                      cooldown_tokens=args.cooldown_tokens, decay_start_step=src["step"],

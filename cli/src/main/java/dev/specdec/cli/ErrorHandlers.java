@@ -1,6 +1,7 @@
 package dev.specdec.cli;
 
 import dev.specdec.eval.DeviceUnavailableException;
+import dev.specdec.eval.ImportException;
 import dev.specdec.eval.QuantizeException;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.InferenceException;
@@ -58,7 +59,8 @@ final class ErrorHandlers {
    * Errors with a message that tells the user what to fix: bad files and bundles, models that break
    * the contract, values rejected by validation, prompts that do not fit, non-finite logits, a
    * model that fails while it runs (the message names the model, the position and ONNX Runtime's
-   * reason), an unavailable device, a model that cannot be quantized.
+   * reason), an unavailable device, a model that cannot be quantized or a checkpoint that cannot be
+   * imported.
    */
   static boolean isUserError(Exception e) {
     return e instanceof UserException
@@ -66,6 +68,7 @@ final class ErrorHandlers {
         || e instanceof ModelContractException
         || e instanceof DeviceUnavailableException
         || e instanceof QuantizeException
+        || e instanceof ImportException
         || e instanceof IOException
         || e instanceof UncheckedIOException
         || e instanceof IllegalArgumentException

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.class,
       EvalCommand.class,
       InspectCommand.class,
+      ImportCommand.class,
       PerplexityCommand.class,
       QuantizeCommand.class,
       TreeCommand.class,

@@ -17,8 +17,6 @@ import dev.specdec.runtime.ModelInspection;
 import dev.specdec.runtime.MtpModule;
 import dev.specdec.runtime.Quantization;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Rewrites a specdec model file or a whole bundle so that its MatMuls with constant weights run
@@ -43,41 +40,28 @@ import java.util.concurrent.TimeUnit;
  * <p>Stateless apart from the Python command; thread-safe.
  */
 public final class ModelQuantizer {
-  private static final String SCRIPT = "quantize.py";
   private static final long TIMEOUT_MINUTES = 30;
 
-  private final String python;
+  private final PythonTool tool;
 
-  private ModelQuantizer(String python) {
-    this.python = python;
+  private ModelQuantizer(PythonTool tool) {
+    this.tool = tool;
   }
 
   /** A quantizer using the Python found as the class comment says. */
   public static ModelQuantizer create() {
-    String property = System.getProperty("specdec.python");
-    if (property != null && !property.isBlank()) {
-      return new ModelQuantizer(property);
-    }
-    String env = System.getenv("SPECDEC_PYTHON");
-    if (env != null && !env.isBlank()) {
-      return new ModelQuantizer(env);
-    }
-    return new ModelQuantizer(
-        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    return new ModelQuantizer(PythonTool.of("quantize.py", java.util.List.of()));
   }
 
   /** A quantizer running {@code python} (a command or a path). */
   public static ModelQuantizer withPython(String python) {
     Objects.requireNonNull(python, "python");
-    if (python.isBlank()) {
-      throw new IllegalArgumentException("python must name a command, was blank");
-    }
-    return new ModelQuantizer(python);
+    return new ModelQuantizer(create().tool.withPython(python));
   }
 
   /** The Python command this quantizer runs. */
   public String python() {
-    return python;
+    return tool.python();
   }
 
   /**
@@ -196,93 +180,56 @@ public final class ModelQuantizer {
       throw new QuantizeException(
           out + " already exists: give a new path (specdec quantize never overwrites)");
     }
-    Path script = Files.createTempFile("specdec-quantize", ".py");
-    try {
-      try (InputStream s = ModelQuantizer.class.getResourceAsStream(SCRIPT)) {
-        if (s == null) {
-          throw new IllegalStateException(SCRIPT + " is missing from the specdec-eval jar");
-        }
-        Files.write(script, s.readAllBytes());
-      }
-      List<String> command = new ArrayList<>();
-      command.addAll(
-          List.of(
-              python,
-              script.toString(),
-              in.toString(),
-              out.toString(),
-              "--bits",
-              Integer.toString(settings.bits()),
-              "--block",
-              Integer.toString(settings.block()),
-              "--accuracy-level",
-              Integer.toString(settings.accuracyLevel()),
-              "--json"));
-      if (reference) {
-        command.add("--reference");
-      }
-      Result result = parse(execute(command), in, settings, reference);
-      verify(engine, result);
-      return result;
-    } finally {
-      Files.deleteIfExists(script);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                in.toString(),
+                out.toString(),
+                "--bits",
+                Integer.toString(settings.bits()),
+                "--block",
+                Integer.toString(settings.block()),
+                "--accuracy-level",
+                Integer.toString(settings.accuracyLevel()),
+                "--json"));
+    if (reference) {
+      args.add("--reference");
     }
+    Result result = parse(execute(args), in, settings, reference);
+    verify(engine, result);
+    return result;
   }
 
   /** Runs the script and returns its standard output; its failures become QuantizeExceptions. */
-  private String execute(List<String> command) throws QuantizeException, IOException {
-    Process process;
+  private String execute(List<String> args) throws QuantizeException, IOException {
+    PythonTool.Outcome outcome;
     try {
-      process = new ProcessBuilder(command).start();
+      outcome = tool.run(args, TIMEOUT_MINUTES);
     } catch (IOException e) {
       throw new QuantizeException(
-          "specdec quantize runs tools/quantize.py with Python 3 (numpy + onnx), but '"
-              + python
-              + "' could not be started ("
+          "specdec quantize runs tools/quantize.py with Python 3 (numpy + onnx), but "
               + e.getMessage()
-              + "): install python3 python3-numpy python3-onnx, or name one with"
+              + ": install python3 python3-numpy python3-onnx, or name one with"
               + " -Dspecdec.python or SPECDEC_PYTHON",
           e);
-    }
-    process.getOutputStream().close();
-    // The report is one line and stderr a few: read both to the end (stderr on its own thread, so
-    // neither pipe can fill up and block the script).
-    var stderr =
-        java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> {
-              try (InputStream err = process.getErrorStream()) {
-                return new String(err.readAllBytes(), StandardCharsets.UTF_8);
-              } catch (IOException e) {
-                return "(stderr unreadable: " + e.getMessage() + ")";
-              }
-            });
-    String stdout;
-    try (InputStream o = process.getInputStream()) {
-      stdout = new String(o.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    int code;
-    try {
-      if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        throw new QuantizeException(
-            "tools/quantize.py did not finish within " + TIMEOUT_MINUTES + " minutes");
-      }
-      code = process.exitValue();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new QuantizeException(e.getMessage(), e);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new QuantizeException("interrupted while quantizing", e);
     }
-    String err = stderr.join().strip();
-    String message = err.replaceFirst("(?s)^.*quantize\\.py: error: ", "").strip();
-    return switch (code) {
-      case 0 -> stdout;
-      case 1 -> throw new QuantizeException(message);
-      case 3 ->
-          throw new QuantizeException("'" + python + "' cannot run tools/quantize.py: " + message);
+    return switch (outcome.exitCode()) {
+      case 0 -> outcome.stdout();
+      case 1 -> throw new QuantizeException(outcome.errorMessage());
+      case PythonTool.MISSING_MODULE ->
+          throw new QuantizeException(
+              "'" + tool.python() + "' cannot run tools/quantize.py: " + outcome.errorMessage());
       default ->
           throw new IllegalStateException(
-              "tools/quantize.py failed with exit status " + code + ": " + err);
+              "tools/quantize.py failed with exit status "
+                  + outcome.exitCode()
+                  + ": "
+                  + outcome.stderr());
     };
   }
 

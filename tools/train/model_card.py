@@ -42,7 +42,7 @@ def train_cmd(kind, ar):
         cmd += " --target-ckpt " + ar["target_ckpt"]
     if ar.get("init_from"):
         cmd += " --init-from " + ar["init_from"]
-    if ar.get("init_layers_from"):
+    if ar.get("init_layers_from") and not ar.get("cooldown_from"):
         cmd += " --init-layers-from %s --init-layers %s" % (ar["init_layers_from"], ar.get("init_layers", "0"))
     if ar.get("cooldown_from"):
         # a cooldown branch: its --tokens is the stable run's tokens plus the cooldown

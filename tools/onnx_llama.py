@@ -1,17 +1,23 @@
 """Builds Llama-style decoder ONNX graphs from numpy weights, with numpy + onnx only (no torch).
 
-Used by the importers (tools/import_llama2c.py, tools/import_hf_llama.py) and by
-tools/make_optimum_fixtures.py. Two layouts (docs/model-contract.md, docs/importing.md):
+The one builder of specdec's contract decoders: used by the importers (tools/import_llama2c.py,
+tools/import_hf_llama.py), tools/make_test_models.py (test-tiny and the contract-valid fixtures),
+tools/train/export.py (through make_test_models.export) and tools/make_optimum_fixtures.py. Two
+layouts (docs/model-contract.md, docs/importing.md):
 
   "specdec"  the specdec model contract v1: additive 4-D mask, sequence-major cache, outputs the
-             new keys/values only, plus hidden_states and specdec.* metadata.
+             new keys/values only, plus hidden_states and specdec.* metadata. The graph reads the
+             past where it lies (no Concat/Transpose of the cache) and uses ONNX Runtime's
+             com.microsoft CPU kernels RotaryEmbedding, SkipSimplifiedLayerNormalization and
+             FusedMatMul: see _specdec_graph and the contract's "Graph layout".
   "optimum"  Hugging Face Optimum's decoder layout: int64 attention_mask [B, P+T] (1 = attend), the
              causal mask built inside the graph, head-major cache past_key_values.{i}.key/.value
              [B, Hkv, P, D] and outputs present.{i}.key/.value [B, Hkv, P+T, D] = past ++ new.
-
-The graph follows the exporter of tools/make_test_models.py: fused QKV and gate/up projections,
-constant-shape reshapes, rotate-half RoPE from gathered cos/sin tables, 4-D attention matmuls with
-the GQA group folded into the query rows (a 5-D broadcast made ONNX Runtime transpose the cache).
+             Plain opset-17 operators: fused QKV and gate/up projections, constant-shape reshapes,
+             rotate-half RoPE from gathered cos/sin tables, 4-D attention matmuls with the GQA
+             group folded into the query rows (a 5-D broadcast made ONNX Runtime transpose the
+             cache). build(..., attention="concat") writes the specdec layout that way too (the
+             graph before the in-place one, kept to measure against).
 
 Weights (all float32, stored for x @ W, i.e. [in, out]):
   embed [V, Hd]; per layer: attn_norm [Hd], wq [Hd, H*D], wk [Hd, Hkv*D], wv [Hd, Hkv*D],

@@ -4,7 +4,8 @@
   export.py --out models/specdec-java --target W/target --draft W/draft [--medusa W/medusa] [--mtp W/mtp]
             [--weights int8|fp16|fp32] [--eval-tokens 262144]
 
-* target/draft: tools/make_test_models.export (contract v1, opset 17, plain 4-D attention MatMuls),
+* target/draft: tools/make_test_models.export, i.e. tools/onnx_llama.build (contract v1, opset 17 + com.microsoft 1:
+  the KV cache read in place, RotaryEmbedding, SkipSimplifiedLayerNormalization; docs/model-contract.md),
   then (1) tied embedding stored once: the [Hd,V] LM-head matrix also serves the embedding lookup
   (Gather axis=1 + Transpose) and the [V,Hd] copy is removed; (2) compact storage of every MatMul
   weight with >= 16384 elements: int8 (symmetric, one fp32 scale per output column; Cast + Mul

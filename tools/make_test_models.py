@@ -456,13 +456,15 @@ def contract_config(cfg):
                                   head_dim=cfg.head_size)
 
 
-def export(cfg, w, path):
+def export(cfg, w, path, attention=onnx_llama.ATTENTION[0]):
     """Writes the decoder to path and returns the model. A contract-valid config is built by
     tools/onnx_llama.py, the one builder of contract decoders (importers and tools/train/export.py
-    use it too); the fixture flags (a missing or extra input, a head-major cache, no metadata) go
-    through torch's exporter of the Decoder module above, which can break the contract."""
+    use it too; attention: see onnx_llama.build); the fixture flags (a missing or extra input, a
+    head-major cache, no metadata) go through torch's exporter of the Decoder module above, which
+    can break the contract."""
     if cfg.position_ids_input and not cfg.extra_input and not cfg.head_major and cfg.metadata:
         model = onnx_llama.build(contract_config(cfg), w, "specdec", producer="specdec tools/make_test_models.py",
+                                 attention=attention,
                                  doc="Tiny random-weight Llama-style decoder for tests (specdec model contract "
                                      "v1). Not a language model.")
         onnx.save(model, path)

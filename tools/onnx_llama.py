@@ -38,6 +38,7 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 MS_DOMAIN = "com.microsoft"
 MASK_NEG = -1e9
+ATTENTION = ("inplace", "exact", "concat")  # build(attention=...), the first is the default
 
 
 @dataclasses.dataclass
@@ -127,7 +128,7 @@ class _Graph:
         return output
 
 
-def _specdec_graph(g, cfg, w):
+def _specdec_graph(g, cfg, w, exact_chains=False):
     """The contract decoder (docs/model-contract.md, "Graph layout"): the past K/V is read where
     the caller keeps it, never concatenated with the new rows or transposed.
 
@@ -146,7 +147,13 @@ def _specdec_graph(g, cfg, w):
     Fused com.microsoft operators of ONNX Runtime's CPU provider: RotaryEmbedding (rotate-half,
     per-token position_ids, so tree siblings may share positions), SkipSimplifiedLayerNormalization
     (residual add + RMSNorm in one kernel); the first RMSNorm is written as the Pow/ReduceMean/
-    Add/Sqrt/Div/Mul pattern ONNX Runtime fuses into SimplifiedLayerNormalization at load."""
+    Add/Sqrt/Div/Mul pattern ONNX Runtime fuses into SimplifiedLayerNormalization at load.
+
+    Summing the value products of the past and of the new part separately makes a chain of T
+    tokens differ from T single-token passes in the last bits (max |d logits| ~1e-5 on the
+    default bundle), as tree passes always did. exact_chains: one value MatMul over the past
+    values concatenated with the new ones instead (a copy of the past values per layer, no
+    transpose): chains then equal single-token passes bit for bit, as the concat graph did."""
     f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
     H, Hkv, D, L, F = cfg.heads, cfg.kv_heads, cfg.head_size, cfg.layers, cfg.ffn
     G = H // Hkv
@@ -177,8 +184,9 @@ def _specdec_graph(g, cfg, w):
     rows = g.op("Concat", [shape("rows_head", [0, -1]), s_len], axis=0)
     mask_rows = g.op("Reshape", [mask4, rows])  # [B,T*H,S]
     # ... and the sizes [P, T] that split the probabilities into the cached and the new part
-    sizes = g.op("Concat", [g.op("Shape", ["past_key_0"], start=1, end=2),
-                            g.op("Shape", ["input_ids"], start=1, end=2)], axis=0)
+    if not exact_chains:
+        sizes = g.op("Concat", [g.op("Shape", ["past_key_0"], start=1, end=2),
+                                g.op("Shape", ["input_ids"], start=1, end=2)], axis=0)
 
     g.const("eps", np.array(eps, np.float32))
     g.const("two", np.array(2.0, np.float32))
@@ -210,8 +218,11 @@ def _specdec_graph(g, cfg, w):
         scores = g.op("Concat", [g.op("FusedMatMul", [qw, pk], domain=MS_DOMAIN, **scale),
                                  g.op("FusedMatMul", [qw, k], domain=MS_DOMAIN, **scale)], axis=-1)
         probs = g.op("Softmax", [g.op("Add", [scores, mask_rows])], axis=-1)  # [B,T*H,P+T]
-        p_past, p_new = g.op("Split", [probs, sizes], n_out=2, axis=-1)
-        o = g.op("Add", [g.op("MatMul", [p_past, pv]), g.op("MatMul", [p_new, v])])  # [B,T*H,Hkv*D]
+        if exact_chains:
+            o = g.op("MatMul", [probs, g.op("Concat", [pv, v], axis=1)])  # [B,T*H,Hkv*D]
+        else:
+            p_past, p_new = g.op("Split", [probs, sizes], n_out=2, axis=-1)
+            o = g.op("Add", [g.op("MatMul", [p_past, pv]), g.op("MatMul", [p_new, v])])  # [B,T*H,Hkv*D]
         o = g.op("Mul", [g.op("Reshape", [o, shape("o5", [0, -1, H, Hkv, D])]), "head_select"])
         o = g.op("Reshape", [g.op("ReduceSum", [o, shape("kv_axis", [3])], keepdims=0),
                              shape("o3", [0, 0, H * D])])  # [B,T,H*D]
@@ -230,19 +241,22 @@ def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged
     """Returns an onnx.ModelProto of the decoder in the given layout ("specdec" or "optimum").
 
     attention (specdec only): "inplace", the graph _specdec_graph describes (the cache is read
-    where it lies); "concat", the earlier graph of plain opset-17 operators, which concatenates
-    the past with the new keys/values and transposes both in every layer (kept to measure against).
+    where it lies); "exact", the same but with the past values concatenated to the new ones for
+    one value MatMul, so that a chain pass equals single-token passes bit for bit (one copy of the
+    past values per layer and pass); "concat", the earlier graph of plain opset-17 operators,
+    which concatenates the past with the new keys/values and transposes both in every layer (kept
+    to measure against). docs/performance.md has the three measured.
 
     merged (Optimum only): add the bool [1] input use_cache_branch of Optimum's
     decoder_model_merged.onnx. Here both branches are the same graph, so it selects nothing."""
     if layout not in ("specdec", "optimum"):
         raise ValueError("layout must be 'specdec' or 'optimum', was %r" % layout)
     check_weights(cfg, w)
-    if attention not in ("inplace", "concat"):
-        raise ValueError("attention must be 'inplace' or 'concat', was %r" % attention)
+    if attention not in ATTENTION:
+        raise ValueError("attention must be one of %s, was %r" % (", ".join(ATTENTION), attention))
     g = _Graph()
-    if layout == "specdec" and attention == "inplace":
-        _specdec_graph(g, cfg, w)
+    if layout == "specdec" and attention != "concat":
+        _specdec_graph(g, cfg, w, exact_chains=attention == "exact")
         return _finish(g, cfg, layout, merged, producer, doc)
     f32 = lambda a: np.asarray(a, dtype=np.float32)
     H, Hkv, D, L, F = cfg.heads, cfg.kv_heads, cfg.head_size, cfg.layers, cfg.ffn

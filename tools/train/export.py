@@ -207,7 +207,7 @@ def training_record(ck):
     return [{k: v for k, v in st.items() if k != "args"} for st in ck.get("stages", [])] + [own]
 
 
-def export_decoder(ck_dir, path, mode, role):
+def export_decoder(ck_dir, path, mode, role, attention="inplace"):
     ck = TR.load_ckpt(ck_dir)
     cfg = M.ModelCfg(**ck["cfg"])
     lm = M.LlamaLM(cfg)
@@ -217,7 +217,7 @@ def export_decoder(ck_dir, path, mode, role):
     ref_err = check_vs_reference(lm, w, cfg)
     cm = M.mtm_cfg(cfg)
     with tempfile.TemporaryDirectory() as td:
-        model = mtm.export(cm, w, os.path.join(td, "m.onnx"))
+        model = mtm.export(cm, w, os.path.join(td, "m.onnx"), attention=attention)
     model = tie_embedding(model, cfg.vocab, cfg.hidden)
     model = compress(model, mode)
     meta = {p.key: p.value for p in model.metadata_props}
@@ -531,14 +531,18 @@ def main():
     ap.add_argument("--eval-tokens", type=float, default=262144, help="validation tokens for the storage comparison (0 = skip)")
     ap.add_argument("--eval-seq", type=int, default=0, help="window length for the comparison (default: the target's max_pos)")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--attention", default="inplace", choices=["inplace", "exact", "concat"],
+                    help="decoder attention graph (tools/onnx_llama.build; docs/performance.md): inplace reads the "
+                         "cache where it lies; exact also concatenates the past values so chain passes equal "
+                         "single-token passes bit for bit; concat is the graph before both")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     name = a.name or os.path.basename(os.path.normpath(a.out))
     os.makedirs(a.out, exist_ok=True)
     print("exporting to %s (weights %s)" % (a.out, a.weights))
-    tgt, tcfg, tw = export_decoder(a.target, os.path.join(a.out, "target.onnx"), a.weights, "target")
-    drf, dcfg, dw = export_decoder(a.draft, os.path.join(a.out, "draft.onnx"), a.weights, "draft")
+    tgt, tcfg, tw = export_decoder(a.target, os.path.join(a.out, "target.onnx"), a.weights, "target", a.attention)
+    drf, dcfg, dw = export_decoder(a.draft, os.path.join(a.out, "draft.onnx"), a.weights, "draft", a.attention)
     assert tcfg.vocab == dcfg.vocab
     shutil.copyfile(os.path.join(a.tokenizer, "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
     manifest = {"format": "specdec-bundle/1", "name": name,

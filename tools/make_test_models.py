@@ -456,7 +456,7 @@ def contract_config(cfg):
                                   head_dim=cfg.head_size)
 
 
-def export(cfg, w, path, attention=onnx_llama.ATTENTION[0]):
+def export(cfg, w, path, attention=None):
     """Writes the decoder to path and returns the model. A contract-valid config is built by
     tools/onnx_llama.py, the one builder of contract decoders (importers and tools/train/export.py
     use it too; attention: see onnx_llama.build); the fixture flags (a missing or extra input, a

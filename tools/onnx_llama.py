@@ -38,7 +38,17 @@ from onnx import TensorProto, helper, numpy_helper
 OPSET = 17
 MS_DOMAIN = "com.microsoft"
 MASK_NEG = -1e9
-ATTENTION = ("inplace", "exact", "concat")  # build(attention=...), the first is the default
+ATTENTION = ("inplace", "exact", "concat")  # build(attention=...); None picks by default_attention
+INPLACE_MAX_KV_HEADS = 2
+
+
+def default_attention(cfg):
+    """The attention graph build() writes when not told: "inplace" up to INPLACE_MAX_KV_HEADS KV
+    heads, "concat" above. The in-place graph widens each query row to all Hkv heads' columns, so
+    its attention products cost Hkv times those of per-head products; measured (docs/performance.md,
+    random 4-layer models, hidden 512, 8 query heads, P = 200/600): at Hkv = 2 it was faster at
+    T = 1 and 16, at Hkv = 4 and 8 it was 12-39 % slower than the concat graph at T = 16, P = 600."""
+    return "inplace" if cfg.kv_heads <= INPLACE_MAX_KV_HEADS else "concat"
 
 
 @dataclasses.dataclass
@@ -237,7 +247,7 @@ def _specdec_graph(g, cfg, w, exact_chains=False):
     g.named("MatMul", ["hidden_states", "lm_head"], "logits")
 
 
-def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged=False, attention="inplace"):
+def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged=False, attention=None):
     """Returns an onnx.ModelProto of the decoder in the given layout ("specdec" or "optimum").
 
     attention (specdec only): "inplace", the graph _specdec_graph describes (the cache is read
@@ -245,13 +255,15 @@ def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged
     one value MatMul, so that a chain pass equals single-token passes bit for bit (one copy of the
     past values per layer and pass); "concat", the earlier graph of plain opset-17 operators,
     which concatenates the past with the new keys/values and transposes both in every layer (kept
-    to measure against). docs/performance.md has the three measured.
+    to measure against). docs/performance.md has the three measured. None: default_attention(cfg).
 
     merged (Optimum only): add the bool [1] input use_cache_branch of Optimum's
     decoder_model_merged.onnx. Here both branches are the same graph, so it selects nothing."""
     if layout not in ("specdec", "optimum"):
         raise ValueError("layout must be 'specdec' or 'optimum', was %r" % layout)
     check_weights(cfg, w)
+    if attention is None:
+        attention = default_attention(cfg)
     if attention not in ATTENTION:
         raise ValueError("attention must be one of %s, was %r" % (", ".join(ATTENTION), attention))
     g = _Graph()

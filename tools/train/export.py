@@ -207,7 +207,7 @@ def training_record(ck):
     return [{k: v for k, v in st.items() if k != "args"} for st in ck.get("stages", [])] + [own]
 
 
-def export_decoder(ck_dir, path, mode, role, attention="inplace"):
+def export_decoder(ck_dir, path, mode, role, attention=None):
     ck = TR.load_ckpt(ck_dir)
     cfg = M.ModelCfg(**ck["cfg"])
     lm = M.LlamaLM(cfg)
@@ -531,10 +531,11 @@ def main():
     ap.add_argument("--eval-tokens", type=float, default=262144, help="validation tokens for the storage comparison (0 = skip)")
     ap.add_argument("--eval-seq", type=int, default=0, help="window length for the comparison (default: the target's max_pos)")
     ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--attention", default="inplace", choices=["inplace", "exact", "concat"],
+    ap.add_argument("--attention", choices=["inplace", "exact", "concat"],
                     help="decoder attention graph (tools/onnx_llama.build; docs/performance.md): inplace reads the "
                          "cache where it lies; exact also concatenates the past values so chain passes equal "
-                         "single-token passes bit for bit; concat is the graph before both")
+                         "single-token passes bit for bit; concat is the graph before both. Default: inplace up "
+                         "to 2 KV heads, concat above (onnx_llama.default_attention)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)

@@ -38,7 +38,8 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import sp_json  # noqa: E402  (tools/, next to this script)
+import onnx_llama  # noqa: E402  (tools/, next to this script)
+import sp_json  # noqa: E402
 
 torch.set_num_threads(2)
 warnings.filterwarnings("ignore", category=FutureWarning)  # torch 1.13: g.op() deprecation notice
@@ -448,7 +449,26 @@ def io_names(cfg):
     return ins, outs
 
 
-def export(cfg, w, path):
+def contract_config(cfg):
+    """The tools/onnx_llama.py config of a contract-valid Cfg."""
+    return onnx_llama.LlamaConfig(cfg.name, cfg.vocab, cfg.hidden, cfg.layers, cfg.heads, cfg.kv_heads,
+                                  cfg.ffn, cfg.max_pos, cfg.bos, cfg.eos, cfg.rope_theta, norm_eps=EPS,
+                                  head_dim=cfg.head_size)
+
+
+def export(cfg, w, path, attention=None):
+    """Writes the decoder to path and returns the model. A contract-valid config is built by
+    tools/onnx_llama.py, the one builder of contract decoders (importers and tools/train/export.py
+    use it too; attention: see onnx_llama.build); the fixture flags (a missing or extra input, a
+    head-major cache, no metadata) go through torch's exporter of the Decoder module above, which
+    can break the contract."""
+    if cfg.position_ids_input and not cfg.extra_input and not cfg.head_major and cfg.metadata:
+        model = onnx_llama.build(contract_config(cfg), w, "specdec", producer="specdec tools/make_test_models.py",
+                                 attention=attention,
+                                 doc="Tiny random-weight Llama-style decoder for tests (specdec model contract "
+                                     "v1). Not a language model.")
+        onnx.save(model, path)
+        return model
     mod = Decoder(cfg, w).eval()
     B, T, P = 2, 3, 4  # example sizes; all of them are dynamic in the exported graph
     g = torch.Generator().manual_seed(0)
@@ -558,8 +578,43 @@ def _reshape(x, shape):
     return x.reshape(shape)
 
 
+def _fused_matmul(a, x, y):
+    if a.get("transA", 0):
+        x = np.swapaxes(x, -1, -2)
+    if a.get("transB", 0):
+        y = np.swapaxes(y, -1, -2)
+    return [(np.matmul(x, y) * np.float32(a.get("alpha", 1.0))).astype(np.float32)]
+
+
+def _rotary(a, x, pos, cos, sin):
+    """com.microsoft.RotaryEmbedding, rotate-half (interleaved=0), x [B, T, N*D], pos [B, T]."""
+    assert not a.get("interleaved", 0) and not a.get("rotary_embedding_dim", 0)
+    half = cos.shape[1]
+    B, T, hidden = x.shape
+    xs = x.reshape(B, T, hidden // (2 * half), 2 * half)
+    c, s = cos[pos][:, :, None, :], sin[pos][:, :, None, :]  # [B,T,1,D/2]
+    x1, x2 = xs[..., :half], xs[..., half:]
+    return [np.concatenate([x1 * c - x2 * s, x2 * c + x1 * s], -1).reshape(B, T, hidden).astype(np.float32)]
+
+
+def _skip_rms(a, x, skip, gamma, bias=None):
+    """com.microsoft.SkipSimplifiedLayerNormalization: (rmsnorm(x + skip) * gamma, -, -, x + skip)."""
+    total = x + skip + (bias if bias is not None else 0)
+    ms = (total * total).mean(-1, keepdims=True)
+    return [(total / np.sqrt(ms + np.float32(a.get("epsilon", 1e-5))) * gamma).astype(np.float32), None, None, total]
+
+
+def _shape(a, x):
+    dims = np.array(x.shape, dtype=np.int64)
+    return [dims[a.get("start", 0):a.get("end", len(dims))]]
+
+
 OPS = {
     "Identity": lambda a, x: [x],
+    "FusedMatMul": _fused_matmul,
+    "RotaryEmbedding": _rotary,
+    "SkipSimplifiedLayerNormalization": _skip_rms,
+    "ReduceSum": lambda a, x, axes=None: [x.sum(axis=tuple(int(v) for v in axes), keepdims=bool(a.get("keepdims", 1)))],
     "Constant": lambda a: [numpy_helper.to_array(a["value"])],
     "Gather": lambda a, x, i: [np.take(x, i, axis=a.get("axis", 0))],
     "MatMul": lambda a, x, y: [np.matmul(x, y)],
@@ -575,7 +630,7 @@ OPS = {
     "ReduceMean": lambda a, x, axes=None: [x.mean(axis=tuple(a.get("axes", axes if axes is not None else range(x.ndim))),
                                                keepdims=bool(a.get("keepdims", 1)))],
     "Softmax": lambda a, x: [_softmax(x, a.get("axis", -1))],
-    "Shape": lambda a, x: [np.array(x.shape, dtype=np.int64)],
+    "Shape": _shape,
     "Reshape": lambda a, x, s: [_reshape(x, s)],
     "Transpose": lambda a, x: [np.transpose(x, a.get("perm"))],
     "Concat": lambda a, *xs: [np.concatenate(xs, axis=a["axis"])],
@@ -603,7 +658,8 @@ def run_numpy(model, feeds):
             args.pop()
         res = OPS[node.op_type](_attr(node), *args)
         for n, r in zip(node.output, res):
-            env[n] = np.asarray(r)
+            if n:
+                env[n] = np.asarray(r)
     return [env[o.name] for o in model.graph.output]
 
 

@@ -1,17 +1,23 @@
 """Builds Llama-style decoder ONNX graphs from numpy weights, with numpy + onnx only (no torch).
 
-Used by the importers (tools/import_llama2c.py, tools/import_hf_llama.py) and by
-tools/make_optimum_fixtures.py. Two layouts (docs/model-contract.md, docs/importing.md):
+The one builder of specdec's contract decoders: used by the importers (tools/import_llama2c.py,
+tools/import_hf_llama.py), tools/make_test_models.py (test-tiny and the contract-valid fixtures),
+tools/train/export.py (through make_test_models.export) and tools/make_optimum_fixtures.py. Two
+layouts (docs/model-contract.md, docs/importing.md):
 
   "specdec"  the specdec model contract v1: additive 4-D mask, sequence-major cache, outputs the
-             new keys/values only, plus hidden_states and specdec.* metadata.
+             new keys/values only, plus hidden_states and specdec.* metadata. The graph reads the
+             past where it lies (no Concat/Transpose of the cache) and uses ONNX Runtime's
+             com.microsoft CPU kernels RotaryEmbedding, SkipSimplifiedLayerNormalization and
+             FusedMatMul: see _specdec_graph and the contract's "Graph layout".
   "optimum"  Hugging Face Optimum's decoder layout: int64 attention_mask [B, P+T] (1 = attend), the
              causal mask built inside the graph, head-major cache past_key_values.{i}.key/.value
              [B, Hkv, P, D] and outputs present.{i}.key/.value [B, Hkv, P+T, D] = past ++ new.
-
-The graph follows the exporter of tools/make_test_models.py: fused QKV and gate/up projections,
-constant-shape reshapes, rotate-half RoPE from gathered cos/sin tables, 4-D attention matmuls with
-the GQA group folded into the query rows (a 5-D broadcast made ONNX Runtime transpose the cache).
+             Plain opset-17 operators: fused QKV and gate/up projections, constant-shape reshapes,
+             rotate-half RoPE from gathered cos/sin tables, 4-D attention matmuls with the GQA
+             group folded into the query rows (a 5-D broadcast made ONNX Runtime transpose the
+             cache). build(..., attention="concat") writes the specdec layout that way too (the
+             graph before the in-place one, kept to measure against).
 
 Weights (all float32, stored for x @ W, i.e. [in, out]):
   embed [V, Hd]; per layer: attn_norm [Hd], wq [Hd, H*D], wk [Hd, Hkv*D], wv [Hd, Hkv*D],
@@ -30,7 +36,19 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
+MS_DOMAIN = "com.microsoft"
 MASK_NEG = -1e9
+ATTENTION = ("inplace", "exact", "concat")  # build(attention=...); None picks by default_attention
+INPLACE_MAX_KV_HEADS = 2
+
+
+def default_attention(cfg):
+    """The attention graph build() writes when not told: "inplace" up to INPLACE_MAX_KV_HEADS KV
+    heads, "concat" above. The in-place graph widens each query row to all Hkv heads' columns, so
+    its attention products cost Hkv times those of per-head products; measured (docs/performance.md,
+    random 4-layer models, hidden 512, 8 query heads, P = 200/600): at Hkv = 2 it was faster at
+    T = 1 and 16, at Hkv = 4 and 8 it was 12-39 % slower than the concat graph at T = 16, P = 600."""
+    return "inplace" if cfg.kv_heads <= INPLACE_MAX_KV_HEADS else "concat"
 
 
 @dataclasses.dataclass
@@ -47,13 +65,14 @@ class LlamaConfig:
     eos: int = 2
     rope_theta: float = 10000.0
     norm_eps: float = 1e-5
+    head_dim: int = 0  # 0: hidden // heads
 
     @property
     def head_size(self):
-        return self.hidden // self.heads
+        return self.head_dim or self.hidden // self.heads
 
     def validate(self):
-        if self.hidden % self.heads:
+        if not self.head_dim and self.hidden % self.heads:
             raise ValueError("hidden size %d is not a multiple of heads %d" % (self.hidden, self.heads))
         if self.heads % self.kv_heads:
             raise ValueError("heads %d is not a multiple of kv heads %d" % (self.heads, self.kv_heads))
@@ -104,23 +123,156 @@ class _Graph:
         self.nodes.append(helper.make_node(op_type, inputs, outs, **attrs))
         return outs[0] if n_out == 1 else outs
 
+    def skip_rms(self, residual, delta, weight, eps, output=None):
+        """SkipSimplifiedLayerNormalization: (rmsnorm(residual + delta) * weight, residual + delta);
+        the mean and inverse-std outputs are not asked for. output names the normalised result."""
+        self.count += 1
+        out = output or "skipnorm_%d" % self.count
+        total = "residual_%d" % self.count
+        self.nodes.append(helper.make_node("SkipSimplifiedLayerNormalization", [residual, delta, weight],
+                                           [out, "", "", total], domain=MS_DOMAIN, epsilon=eps))
+        return out, total
+
     def named(self, op_type, inputs, output, **attrs):
         self.nodes.append(helper.make_node(op_type, inputs, [output], **attrs))
         return output
 
 
-def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged=False):
+def _specdec_graph(g, cfg, w, exact_chains=False):
+    """The contract decoder (docs/model-contract.md, "Graph layout"): the past K/V is read where
+    the caller keeps it, never concatenated with the new rows or transposed.
+
+    Attention runs over the cache as [B, P, Hkv*D] matrices (a free reshape of the sequence-major
+    [B, P, Hkv, D]): each query row (token t, head h) is widened to Hkv*D columns holding q in the
+    block of its KV head j = h // G and zeros elsewhere, so one plain MatMul against the cache
+    gives every head's scores ([B, T*H, P]); the new keys get their own scores ([B, T*H, T]); the
+    softmax runs over both parts concatenated (the small score matrix, not the cache), and the
+    probabilities are split again and multiplied with the past and the new values separately. Of
+    the [B, T*H, Hkv*D] result each row keeps the block of its KV head (a 0/1 mask and a sum).
+    The zeros cost Hkv times the attention FLOPs of a per-head product, on a matrix-vector
+    product that is memory-bound at T = 1; it is what removes every per-pass copy of the cache
+    (ONNX Runtime's FusedMatMul with transBatchB would read per-head strided views, but divides by
+    P, which crashes at P = 0).
+
+    Fused com.microsoft operators of ONNX Runtime's CPU provider: RotaryEmbedding (rotate-half,
+    per-token position_ids, so tree siblings may share positions), SkipSimplifiedLayerNormalization
+    (residual add + RMSNorm in one kernel); the first RMSNorm is written as the Pow/ReduceMean/
+    Add/Sqrt/Div/Mul pattern ONNX Runtime fuses into SimplifiedLayerNormalization at load.
+
+    Summing the value products of the past and of the new part separately makes a chain of T
+    tokens differ from T single-token passes in the last bits (max |d logits| ~1e-5 on the
+    default bundle), as tree passes always did. exact_chains: one value MatMul over the past
+    values concatenated with the new ones instead (a copy of the past values per layer, no
+    transpose): chains then equal single-token passes bit for bit, as the concat graph did."""
+    f32 = lambda a: np.asarray(a, dtype=np.float32)  # noqa: E731
+    H, Hkv, D, L, F = cfg.heads, cfg.kv_heads, cfg.head_size, cfg.layers, cfg.ffn
+    G = H // Hkv
+    shape = lambda name, vals: g.const(name, np.array(vals, dtype=np.int64))  # noqa: E731
+
+    inv = 1.0 / (cfg.rope_theta ** (np.arange(0, D, 2, dtype=np.float64) / D))
+    ang = np.arange(cfg.max_pos, dtype=np.float64)[:, None] * inv[None, :]
+    g.const("rope_cos", f32(np.cos(ang)))  # [max_pos, D/2]
+    g.const("rope_sin", f32(np.sin(ang)))
+    # RotaryEmbedding reads its tables unchecked: positions go through a Gather on a table of the
+    # same length first, so a position past the tables fails the run ("indices element out of
+    # data bounds") instead of reading outside them
+    g.const("position_rows", np.arange(cfg.max_pos, dtype=np.int64))
+    g.const("embed", f32(w["embed"]))
+    g.const("final_norm", f32(w["final_norm"]))
+    g.const("lm_head", f32(w["lm_head"]))
+    sel = np.zeros((H, Hkv, 1), np.float32)  # sel[h, j] = 1 where query head h reads KV head j
+    sel[np.arange(H), np.arange(H) // G] = 1.0
+    g.const("head_select", sel)
+    eps = float(cfg.norm_eps)
+
+    x = g.op("Gather", ["embed", "input_ids"])  # [B,T,Hd]
+    positions = g.op("Gather", ["position_rows", "position_ids"])  # == position_ids, bounds-checked
+    # once per pass: the mask repeated for the H query rows of each token, [B, T*H, P+T] ...
+    mask4 = g.op("Reshape", ["attention_mask", shape("mask_bt1s", [0, -1, 1, 0])])  # [B,T,1,S]
+    mask4 = g.op("Expand", [mask4, shape("mask_heads", [1, 1, H, 1])])  # [B,T,H,S]
+    s_len = g.op("Shape", ["attention_mask"], start=3)  # [S]
+    rows = g.op("Concat", [shape("rows_head", [0, -1]), s_len], axis=0)
+    mask_rows = g.op("Reshape", [mask4, rows])  # [B,T*H,S]
+    # ... and the sizes [P, T] that split the probabilities into the cached and the new part
+    if not exact_chains:
+        sizes = g.op("Concat", [g.op("Shape", ["past_key_0"], start=1, end=2),
+                                g.op("Shape", ["input_ids"], start=1, end=2)], axis=0)
+
+    g.const("eps", np.array(eps, np.float32))
+    g.const("two", np.array(2.0, np.float32))
+    ms = g.op("ReduceMean", [g.op("Pow", [x, "two"])], axes=[-1], keepdims=1)
+    residual = x
+    for i in range(L):
+        lw = w["layers"][i]
+        g.const("attn_norm.%d" % i, f32(lw["attn_norm"]))
+        g.const("wqkv.%d" % i, f32(np.concatenate([lw["wq"], lw["wk"], lw["wv"]], 1)))
+        g.const("wo.%d" % i, f32(lw["wo"]))
+        g.const("mlp_norm.%d" % i, f32(lw["mlp_norm"]))
+        g.const("w13.%d" % i, f32(np.concatenate([lw["w1"], lw["w3"]], 1)))
+        g.const("w2.%d" % i, f32(lw["w2"]))
+        if i == 0:
+            h = g.op("Mul", [g.op("Div", [x, g.op("Sqrt", [g.op("Add", [ms, "eps"])])]), "attn_norm.0"])
+        qkv = g.op("MatMul", [h, "wqkv.%d" % i])  # [B,T,(H+2Hkv)*D]
+        qk, v = g.op("Split", [qkv, shape("qk_v", [(H + Hkv) * D, Hkv * D])], n_out=2, axis=-1)
+        qk = g.op("RotaryEmbedding", [qk, positions, "rope_cos", "rope_sin"], domain=MS_DOMAIN,
+                  interleaved=0, num_heads=H + Hkv)
+        q, k = g.op("Split", [qk, shape("q_k", [H * D, Hkv * D])], n_out=2, axis=-1)
+        g.named("Reshape", [k, shape("kv4", [0, 0, Hkv, D])], "new_key_%d" % i)
+        g.named("Reshape", [v, "kv4"], "new_value_%d" % i)
+        # q widened to its KV head's block: [B,T,H*D] -> [B,T,H,Hkv,D] -> [B,T*H,Hkv*D]
+        qw = g.op("Mul", [g.op("Reshape", [q, shape("q5", [0, 0, H, 1, D])]), "head_select"])
+        qw = g.op("Reshape", [qw, shape("rows_kv", [0, -1, Hkv * D])])
+        pk = g.op("Reshape", ["past_key_%d" % i, shape("flat_kv", [0, 0, Hkv * D])])  # [B,P,Hkv*D]
+        pv = g.op("Reshape", ["past_value_%d" % i, "flat_kv"])
+        scale = {"alpha": 1.0 / math.sqrt(D), "transA": 0, "transB": 1}
+        scores = g.op("Concat", [g.op("FusedMatMul", [qw, pk], domain=MS_DOMAIN, **scale),
+                                 g.op("FusedMatMul", [qw, k], domain=MS_DOMAIN, **scale)], axis=-1)
+        probs = g.op("Softmax", [g.op("Add", [scores, mask_rows])], axis=-1)  # [B,T*H,P+T]
+        if exact_chains:
+            o = g.op("MatMul", [probs, g.op("Concat", [pv, v], axis=1)])  # [B,T*H,Hkv*D]
+        else:
+            p_past, p_new = g.op("Split", [probs, sizes], n_out=2, axis=-1)
+            o = g.op("Add", [g.op("MatMul", [p_past, pv]), g.op("MatMul", [p_new, v])])  # [B,T*H,Hkv*D]
+        o = g.op("Mul", [g.op("Reshape", [o, shape("o5", [0, -1, H, Hkv, D])]), "head_select"])
+        o = g.op("Reshape", [g.op("ReduceSum", [o, shape("kv_axis", [3])], keepdims=0),
+                             shape("o3", [0, 0, H * D])])  # [B,T,H*D]
+        h, residual = g.skip_rms(residual, g.op("MatMul", [o, "wo.%d" % i]), "mlp_norm.%d" % i, eps)
+        a, b = g.op("Split", [g.op("MatMul", [h, "w13.%d" % i]), shape("ffn_split", [F, F])], n_out=2, axis=-1)
+        act = g.op("Mul", [g.op("Mul", [a, g.op("Sigmoid", [a])]), b])
+        mlp = g.op("MatMul", [act, "w2.%d" % i])
+        norm = "attn_norm.%d" % (i + 1) if i + 1 < L else "final_norm"
+        if i + 1 < L:
+            g.const(norm, f32(w["layers"][i + 1]["attn_norm"]))
+        h, residual = g.skip_rms(residual, mlp, norm, eps, "hidden_states" if i + 1 == L else None)
+    g.named("MatMul", ["hidden_states", "lm_head"], "logits")
+
+
+def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged=False, attention=None):
     """Returns an onnx.ModelProto of the decoder in the given layout ("specdec" or "optimum").
+
+    attention (specdec only): "inplace", the graph _specdec_graph describes (the cache is read
+    where it lies); "exact", the same but with the past values concatenated to the new ones for
+    one value MatMul, so that a chain pass equals single-token passes bit for bit (one copy of the
+    past values per layer and pass); "concat", the earlier graph of plain opset-17 operators,
+    which concatenates the past with the new keys/values and transposes both in every layer (kept
+    to measure against). docs/performance.md has the three measured. None: default_attention(cfg).
 
     merged (Optimum only): add the bool [1] input use_cache_branch of Optimum's
     decoder_model_merged.onnx. Here both branches are the same graph, so it selects nothing."""
     if layout not in ("specdec", "optimum"):
         raise ValueError("layout must be 'specdec' or 'optimum', was %r" % layout)
     check_weights(cfg, w)
+    if attention is None:
+        attention = default_attention(cfg)
+    if attention not in ATTENTION:
+        raise ValueError("attention must be one of %s, was %r" % (", ".join(ATTENTION), attention))
+    g = _Graph()
+    if layout == "specdec" and attention != "concat":
+        _specdec_graph(g, cfg, w, exact_chains=attention == "exact")
+        return _finish(g, cfg, layout, merged, producer, doc)
     f32 = lambda a: np.asarray(a, dtype=np.float32)
     H, Hkv, D, L, F = cfg.heads, cfg.kv_heads, cfg.head_size, cfg.layers, cfg.ffn
     G = H // Hkv
-    g = _Graph()
     shape = lambda name, vals: g.const(name, np.array(vals, dtype=np.int64))
 
     inv = 1.0 / (cfg.rope_theta ** (np.arange(0, D, 2, dtype=np.float64) / D))
@@ -214,6 +366,11 @@ def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged
         [hs_name]))
     g.named("MatMul", [hs_name, "lm_head"], "logits")
 
+    return _finish(g, cfg, layout, merged, producer, doc)
+
+
+def _finish(g, cfg, layout, merged, producer, doc):
+    H, Hkv, D, L = cfg.heads, cfg.kv_heads, cfg.head_size, cfg.layers
     # initializers shared by name were added once per use: keep the first of each
     seen, inits = set(), []
     for t in g.inits:
@@ -251,7 +408,10 @@ def build(cfg, w, layout, producer="specdec tools/onnx_llama.py", doc="", merged
                 outputs.append(vi("present.%d.%s" % (i, kind), f,
                                   ["batch_size", Hkv, "past_sequence_length + sequence_length", D]))
     graph = helper.make_graph(g.nodes, cfg.name, inputs, outputs, inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    opsets = [helper.make_opsetid("", OPSET)]
+    if any(n.domain == MS_DOMAIN for n in g.nodes):
+        opsets.append(helper.make_opsetid(MS_DOMAIN, 1))
+    model = helper.make_model(graph, opset_imports=opsets,
                               producer_name=producer, producer_version="1")
     model.ir_version = 8
     model.doc_string = doc

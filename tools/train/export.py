@@ -4,7 +4,8 @@
   export.py --out models/specdec-java --target W/target --draft W/draft [--medusa W/medusa] [--mtp W/mtp]
             [--weights int8|fp16|fp32] [--eval-tokens 262144]
 
-* target/draft: tools/make_test_models.export (contract v1, opset 17, plain 4-D attention MatMuls),
+* target/draft: tools/make_test_models.export, i.e. tools/onnx_llama.build (contract v1, opset 17 + com.microsoft 1:
+  the KV cache read in place, RotaryEmbedding, SkipSimplifiedLayerNormalization; docs/model-contract.md),
   then (1) tied embedding stored once: the [Hd,V] LM-head matrix also serves the embedding lookup
   (Gather axis=1 + Transpose) and the [V,Hd] copy is removed; (2) compact storage of every MatMul
   weight with >= 16384 elements: int8 (symmetric, one fp32 scale per output column; Cast + Mul
@@ -206,7 +207,7 @@ def training_record(ck):
     return [{k: v for k, v in st.items() if k != "args"} for st in ck.get("stages", [])] + [own]
 
 
-def export_decoder(ck_dir, path, mode, role):
+def export_decoder(ck_dir, path, mode, role, attention=None):
     ck = TR.load_ckpt(ck_dir)
     cfg = M.ModelCfg(**ck["cfg"])
     lm = M.LlamaLM(cfg)
@@ -216,7 +217,7 @@ def export_decoder(ck_dir, path, mode, role):
     ref_err = check_vs_reference(lm, w, cfg)
     cm = M.mtm_cfg(cfg)
     with tempfile.TemporaryDirectory() as td:
-        model = mtm.export(cm, w, os.path.join(td, "m.onnx"))
+        model = mtm.export(cm, w, os.path.join(td, "m.onnx"), attention=attention)
     model = tie_embedding(model, cfg.vocab, cfg.hidden)
     model = compress(model, mode)
     meta = {p.key: p.value for p in model.metadata_props}
@@ -530,14 +531,19 @@ def main():
     ap.add_argument("--eval-tokens", type=float, default=262144, help="validation tokens for the storage comparison (0 = skip)")
     ap.add_argument("--eval-seq", type=int, default=0, help="window length for the comparison (default: the target's max_pos)")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--attention", choices=["inplace", "exact", "concat"],
+                    help="decoder attention graph (tools/onnx_llama.build; docs/performance.md): inplace reads the "
+                         "cache where it lies; exact also concatenates the past values so chain passes equal "
+                         "single-token passes bit for bit; concat is the graph before both. Default: inplace up "
+                         "to 2 KV heads, concat above (onnx_llama.default_attention)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     name = a.name or os.path.basename(os.path.normpath(a.out))
     os.makedirs(a.out, exist_ok=True)
     print("exporting to %s (weights %s)" % (a.out, a.weights))
-    tgt, tcfg, tw = export_decoder(a.target, os.path.join(a.out, "target.onnx"), a.weights, "target")
-    drf, dcfg, dw = export_decoder(a.draft, os.path.join(a.out, "draft.onnx"), a.weights, "draft")
+    tgt, tcfg, tw = export_decoder(a.target, os.path.join(a.out, "target.onnx"), a.weights, "target", a.attention)
+    drf, dcfg, dw = export_decoder(a.draft, os.path.join(a.out, "draft.onnx"), a.weights, "draft", a.attention)
     assert tcfg.vocab == dcfg.vocab
     shutil.copyfile(os.path.join(a.tokenizer, "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
     manifest = {"format": "specdec-bundle/1", "name": name,

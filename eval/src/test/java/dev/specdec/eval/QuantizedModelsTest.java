@@ -196,7 +196,10 @@ class QuantizedModelsTest {
         report.contains("  weights: quantized, int4, block 32, accuracy level 4 (int8"), report);
     assertTrue(report.contains("quantization (specdec.json):\n  target: int4"), report);
     String card = Files.readString(int4.resolve("README.md"));
-    assertTrue(card.contains("| target | 17 | rope_rot (signed permutation"), card);
+    // The decoders apply RoPE with ONNX Runtime's RotaryEmbedding: every MatMul weight quantized.
+    assertTrue(card.contains("| target | 17 | none |"), card);
+    // The MTP module still rotates with a constant signed-permutation MatMul, kept in fp32.
+    assertTrue(card.contains("| mtp | 6 | rope_rot (signed permutation"), card);
     assertTrue(card.contains("; copied unchanged"), card);
     assertFalse(
         ModelReport.inspect(engine, TEST_TINY).render().contains("quantization (specdec.json)"));

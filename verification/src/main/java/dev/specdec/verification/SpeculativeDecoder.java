@@ -40,6 +40,8 @@ public final class SpeculativeDecoder {
   private final SamplingConfig sampling;
   private final int draftTokens;
   private final TargetDistributions distributions;
+  private final BudgetPolicy budget;
+  private double drift = 1; // observed over modelled verify time, carried between generations
 
   private SpeculativeDecoder(Builder b) {
     this.target = b.target;
@@ -48,6 +50,21 @@ public final class SpeculativeDecoder {
     this.rule = b.rule != null ? b.rule : defaultRule(b.sampling);
     this.draftTokens = b.draftTokens;
     this.distributions = TargetDistributions.create(sampling, target.info().vocabSize());
+    this.budget = b.budget;
+  }
+
+  /** How each step's draft is sized. */
+  public BudgetPolicy budget() {
+    return budget;
+  }
+
+  /**
+   * With {@link BudgetPolicy.Auto}: the ratio of the observed verify times to the policy's pass
+   * cost, as the steps so far measured it (an average that follows recent steps; 1 before any
+   * step). A ratio far from 1 says the cost model no longer matches this machine.
+   */
+  public double observedCostRatio() {
+    return drift;
   }
 
   private static AcceptanceRule defaultRule(SamplingConfig sampling) {
@@ -135,6 +152,10 @@ public final class SpeculativeDecoder {
     int capacity = target.capacity();
     validatePrompt(prompt, capacity);
     RandomGenerator rng = new SplittableRandom(request.seed());
+    AdaptiveBudget planner =
+        budget instanceof BudgetPolicy.Auto auto
+            ? new AdaptiveBudget(auto, prompt.length, drift)
+            : null;
     int maxNew = request.maxNewTokens();
     Context context = new Context(Math.min(capacity, prompt.length + maxNew));
     for (int t : prompt) {
@@ -181,14 +202,33 @@ public final class SpeculativeDecoder {
       TokenTree tree;
       Verdict verdict;
       int[] path;
+      int proposed;
+      double expectedTokens = Double.NaN;
       try {
-        Proposal proposal = drafter.propose(context, maxDrafts);
+        Proposal proposal;
+        int cap = maxDrafts;
+        if (planner == null) {
+          proposal = drafter.propose(context, maxDrafts);
+        } else {
+          cap = planner.cap(maxDrafts, n - 1);
+          proposal = drafter.propose(context, cap, planner.stop());
+        }
         verifyStart = System.nanoTime();
-        checkProposal(proposal.tree(), context.last(), maxDrafts);
+        checkProposal(proposal.tree(), context.last(), cap);
+        proposed = proposal.tree().draftCount();
         int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
         if (!target.supportsTreeMasks() && !proposal.tree().isChain()) {
           kept = FirstPath.nodes(proposal.tree());
           proposal = FirstPath.reduce(proposal, kept);
+        }
+        int[] chosen = null; // the nodes the budget keeps, when it prunes
+        if (planner != null) {
+          int[] nodes = planner.choose(proposal);
+          if (nodes.length < proposal.tree().size()) {
+            chosen = nodes;
+            proposal = SubTree.reduce(proposal, nodes);
+          }
+          expectedTokens = planner.expectedTokens();
         }
         tree = proposal.tree();
         ForwardOutput output = target.forward(tree);
@@ -198,8 +238,17 @@ public final class SpeculativeDecoder {
         drafter.targetCommitting(n - 1, path, output);
         target.commit(path);
         verifyEnd = System.nanoTime();
-        drafter.accepted(kept == null ? path : FirstPath.original(path, kept));
+        int[] original = chosen == null ? path : SubTree.original(path, chosen);
+        drafter.accepted(kept == null ? original : SubTree.original(original, kept));
         draftEnd = System.nanoTime();
+        if (planner != null) {
+          planner.observe(
+              proposal,
+              path,
+              (verifyStart - draftStart) + (draftEnd - verifyEnd),
+              verifyEnd - verifyStart,
+              proposed);
+        }
       } catch (RunCancelledException e) {
         // A pass of the target or the drafter's model was refused or cut short: this step emits
         // nothing, and the tokens of the steps before it are the result.
@@ -246,8 +295,13 @@ public final class SpeculativeDecoder {
                 path,
                 verdict.nextToken(),
                 (verifyStart - draftStart) + (draftEnd - verifyEnd),
-                verifyEnd - verifyStart));
+                verifyEnd - verifyStart,
+                proposed,
+                expectedTokens));
       }
+    }
+    if (planner != null) {
+      drift = planner.drift();
     }
     long end = System.nanoTime();
     int[] tokens = new int[newTokens];
@@ -356,6 +410,7 @@ public final class SpeculativeDecoder {
     private AcceptanceRule rule;
     private SamplingConfig sampling = SamplingConfig.greedy();
     private int draftTokens = 4;
+    private BudgetPolicy budget = BudgetPolicy.fixed();
 
     private Builder(CausalLm target) {
       this.target = target;
@@ -376,6 +431,15 @@ public final class SpeculativeDecoder {
     /** The target's warping; default greedy. */
     public Builder sampling(SamplingConfig sampling) {
       this.sampling = Objects.requireNonNull(sampling, "sampling");
+      return this;
+    }
+
+    /**
+     * How each step's draft is sized; default {@link BudgetPolicy#fixed()}: the drafter's k or tree
+     * every step. With {@link BudgetPolicy.Auto} the draft is cut to what pays (at most k).
+     */
+    public Builder budget(BudgetPolicy budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
       return this;
     }
 

@@ -1,0 +1,283 @@
+package dev.specdec.verification;
+
+import dev.specdec.drafting.DraftStop;
+import dev.specdec.drafting.Proposal;
+import dev.specdec.tree.TokenTree;
+import java.util.Arrays;
+
+/**
+ * The per-generation state of {@link BudgetPolicy.Auto}: sizes each step's draft from the cost
+ * model, the drafter's confidences and what the target accepted so far.
+ *
+ * <p>One step: {@link #cap} says how many drafts the drafter may propose (0 while speculation is
+ * off, the loop's cap otherwise); {@link #deeper} stops a chain drafter once one more level no
+ * longer pays; {@link #choose} keeps the nodes whose expected acceptance pays for their verify
+ * cost; {@link #observe} learns from the verdict. Every decision reads only the history and the
+ * proposal, never the target's pass of this step.
+ *
+ * <p><b>Choosing nodes.</b> A node's value is the product of the calibrated conditionals along its
+ * path (EAGLE-2's path score, calibrated). With deterministic drafts the nodes are ranked by value
+ * (ties by index) and the best N kept that maximise (1 + sum of values) / (draft cost + verify
+ * cost(N + 1)); a child's value never exceeds its parent's and its index is larger, so every prefix
+ * of the ranking is a subtree. With <em>sampled</em> drafts the best-N rule would let a node's own
+ * draw decide whether it is verified (through its descendants' values), which breaks rejection
+ * sampling; there a node is kept when its parent is and its value reaches a threshold fixed before
+ * the step (the last step's expected rate times the marginal cost of a token), so keeping a node
+ * depends on its ancestors only.
+ *
+ * <p><b>Turning off.</b> The expected tokens per second of drafting steps (an average over recent
+ * steps of accepted + 1 over the measured draft time plus the modelled verify time) is compared
+ * with a plain step's; when it falls below, steps go plain (the drafter is asked for 0 drafts,
+ * which costs it nothing), and every {@code probeInterval} plain steps one drafting step probes
+ * again; a failed probe doubles the interval (4 up to 64), a successful one turns speculation back
+ * on.
+ */
+final class AdaptiveBudget {
+  static final int MIN_PROBE_INTERVAL = 4;
+  static final int MAX_PROBE_INTERVAL = 64;
+  static final int LOOKAHEAD = 4;
+  private static final double RATE_WEIGHT = 0.25;
+  private static final double PROBE_WEIGHT = 0.5;
+  private static final double DRIFT_WEIGHT = 0.1;
+  private static final int MIN_STEPS_BEFORE_OFF = 3;
+
+  private final PassCost target;
+  private final AcceptanceCalibration calibration = new AcceptanceCalibration();
+  private final DraftCostFit draftCost;
+  private final DraftStop stop = this::deeper;
+  private double drift;
+
+  private boolean off;
+  private int plainSteps;
+  private int probeInterval = MIN_PROBE_INTERVAL;
+  private int draftingSteps;
+  private double rateTokens = Double.NaN; // recent drafting steps: tokens emitted
+  private double rateNanos = Double.NaN; // and their cost
+  private double lastRate = Double.NaN; // the expected rate of the last chosen draft
+
+  // The step in progress.
+  private int past;
+  private boolean drafting;
+  private boolean probing;
+  private double chainValue;
+  private double chainExpected;
+  private double chainBest;
+  private double expected = 1;
+
+  /**
+   * @param drift the observed over modelled verify time carried over from earlier generations
+   */
+  AdaptiveBudget(BudgetPolicy.Auto policy, int pastHint, double drift) {
+    this.target = policy.target();
+    this.drift = drift;
+    this.past = pastHint;
+    this.draftCost =
+        new DraftCostFit(policy.draft().map(d -> d.nanos(1, pastHint)).orElse(Double.NaN));
+  }
+
+  /** The most drafts the drafter may propose this step: 0 for a plain step. */
+  int cap(int maxDrafts, int pastLength) {
+    past = pastLength;
+    probing = false;
+    chainValue = 1;
+    chainExpected = 1;
+    chainBest = 0;
+    expected = 1;
+    drafting = maxDrafts > 0;
+    if (!drafting) {
+      return 0;
+    }
+    if (off) {
+      if (++plainSteps < probeInterval) {
+        drafting = false;
+        return 0;
+      }
+      plainSteps = 0;
+      probing = true;
+    }
+    chainBest = rate(1, 0);
+    return maxDrafts;
+  }
+
+  /** The stop rule chain drafters consult this step. */
+  DraftStop stop() {
+    return stop;
+  }
+
+  /** Whether speculation is off (plain steps, with a probe now and then). */
+  boolean isOff() {
+    return off;
+  }
+
+  /** The expected tokens (accepted + 1) of the draft chosen this step. */
+  double expectedTokens() {
+    return expected;
+  }
+
+  /** The observed over modelled verify time, for the next generation. */
+  double drift() {
+    return drift;
+  }
+
+  /** Modelled nanoseconds of verifying {@code tokens} tokens this step. */
+  double verifyNanos(int tokens) {
+    return target.nanos(tokens, past) * drift;
+  }
+
+  private double rate(double tokens, int drafts) {
+    return tokens / (draftCost.nanos(drafts) + verifyNanos(drafts + 1));
+  }
+
+  /** One more chain level after the node at {@code depth}: does one within the lookahead pay? */
+  boolean deeper(int depth, float confidence) {
+    chainValue *= calibration.conditional(depth, confidence);
+    chainExpected += chainValue;
+    chainBest = Math.max(chainBest, rate(chainExpected, depth));
+    double value = chainValue;
+    double tokens = chainExpected;
+    for (int j = 1; j <= LOOKAHEAD; j++) {
+      // The next levels' confidences are unknown: guess this level's, calibrated at their depth.
+      value *= calibration.conditional(depth + j, confidence);
+      tokens += value;
+      if (rate(tokens, depth + j) > chainBest) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The nodes of {@code proposal} to verify, strictly increasing from the root; the whole tree when
+   * all of it pays.
+   */
+  int[] choose(Proposal proposal) {
+    TokenTree tree = proposal.tree();
+    int n = tree.size();
+    if (!drafting || n == 1) {
+      expected = 1;
+      return all(n);
+    }
+    double[] value = new double[n];
+    value[0] = 1;
+    boolean sampled = false;
+    for (int i = 1; i < n; i++) {
+      value[i] =
+          value[tree.parent(i)] * calibration.conditional(tree.depth(i), proposal.confidenceOf(i));
+    }
+    for (int i = 0; i < n && !sampled; i++) {
+      sampled = tree.firstChild(i) >= 0 && proposal.draftDistribution(i) != null;
+    }
+    int drafts = n - 1;
+    boolean[] keep = new boolean[n];
+    keep[0] = true;
+    if (sampled) {
+      double rate = Double.isNaN(lastRate) ? rate(1, drafts) : lastRate;
+      double threshold = rate * (verifyNanos(9) - verifyNanos(1)) / 8;
+      for (int i = 1; i < n; i++) {
+        keep[i] = keep[tree.parent(i)] && value[i] >= threshold;
+      }
+      if (probing && tree.firstChild(0) > 0) {
+        keep[tree.firstChild(0)] = true;
+      }
+    } else {
+      Integer[] order = new Integer[n - 1];
+      for (int i = 1; i < n; i++) {
+        order[i - 1] = i;
+      }
+      Arrays.sort(
+          order, (a, b) -> value[a] != value[b] ? Double.compare(value[b], value[a]) : a - b);
+      double sunk = draftCost.nanos(drafts);
+      double tokens = 1;
+      double bestRate = 1 / (sunk + verifyNanos(1));
+      int best = probing ? 1 : 0;
+      for (int k = 1; k <= order.length; k++) {
+        tokens += value[order[k - 1]];
+        double r = tokens / (sunk + verifyNanos(k + 1));
+        if (r > bestRate) {
+          bestRate = r;
+          best = Math.max(best, k);
+        }
+      }
+      for (int k = 0; k < best; k++) {
+        keep[order[k]] = true;
+      }
+    }
+    int kept = 0;
+    double tokens = 0;
+    for (int i = 0; i < n; i++) {
+      if (keep[i]) {
+        kept++;
+        tokens += value[i];
+      }
+    }
+    int[] nodes = new int[kept];
+    for (int i = 0, k = 0; i < n; i++) {
+      if (keep[i]) {
+        nodes[k++] = i;
+      }
+    }
+    expected = tokens;
+    lastRate = tokens / (draftCost.nanos(drafts) + verifyNanos(kept));
+    return nodes;
+  }
+
+  /**
+   * Learns from one verified step.
+   *
+   * @param verified the proposal the target verified (after pruning)
+   * @param path its accepted path
+   * @param proposedDrafts drafts the drafter proposed before pruning
+   */
+  void observe(
+      Proposal verified, int[] path, long draftNanos, long verifyNanos, int proposedDrafts) {
+    TokenTree tree = verified.tree();
+    int t = tree.size();
+    double ratio = verifyNanos / target.nanos(t, past);
+    drift += DRIFT_WEIGHT * (Math.max(0.25, Math.min(4, ratio)) - drift);
+    if (!drafting) {
+      return;
+    }
+    boolean[] onPath = new boolean[t];
+    for (int node : path) {
+      onPath[node] = true;
+    }
+    calibration.decay();
+    for (int i = 1; i < t; i++) {
+      if (onPath[tree.parent(i)]) {
+        calibration.observe(tree.depth(i), verified.confidenceOf(i), onPath[i]);
+      }
+    }
+    draftCost.observe(proposedDrafts, draftNanos);
+    draftingSteps++;
+    double weight = probing ? PROBE_WEIGHT : RATE_WEIGHT;
+    double cost = draftNanos + verifyNanos(t);
+    if (Double.isNaN(rateTokens)) {
+      rateTokens = path.length;
+      rateNanos = cost;
+    } else {
+      rateTokens += weight * (path.length - rateTokens);
+      rateNanos += weight * (cost - rateNanos);
+    }
+    double draftRate = rateTokens / rateNanos;
+    double plainRate = 1 / verifyNanos(1);
+    if (probing) {
+      if (draftRate > plainRate) {
+        off = false;
+        probeInterval = MIN_PROBE_INTERVAL;
+      } else {
+        probeInterval = Math.min(2 * probeInterval, MAX_PROBE_INTERVAL);
+      }
+    } else if (!off && draftingSteps >= MIN_STEPS_BEFORE_OFF && draftRate < plainRate) {
+      off = true;
+      plainSteps = 0;
+    }
+  }
+
+  private static int[] all(int n) {
+    int[] nodes = new int[n];
+    for (int i = 0; i < n; i++) {
+      nodes[i] = i;
+    }
+    return nodes;
+  }
+}

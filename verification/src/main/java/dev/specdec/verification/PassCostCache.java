@@ -36,8 +36,19 @@ public final class PassCostCache {
     return new PassCostCache(Objects.requireNonNull(dir, "dir"));
   }
 
-  /** The per-user cache directory. */
+  /** The system property that, when set, names the cache directory instead (tests use it). */
+  public static final String DIRECTORY_PROPERTY = "specdec.passCostCache";
+
+  /**
+   * The per-user cache: the directory {@value #DIRECTORY_PROPERTY} names, else {@code
+   * $XDG_CACHE_HOME/specdec/pass-costs} when that variable holds an absolute path, else {@code
+   * ~/.cache/specdec/pass-costs}.
+   */
   public static PassCostCache user() {
+    String property = System.getProperty(DIRECTORY_PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return in(Path.of(property));
+    }
     String xdg = System.getenv("XDG_CACHE_HOME");
     Path base =
         xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute()

@@ -238,15 +238,14 @@ public final class BundleDecoder implements AutoCloseable {
       BudgetPolicy budget = BudgetPolicy.fixed();
       if (options.budget() == BudgetMode.AUTO) {
         // Probing before the first generation leaves both caches empty, as reset() would.
-        String setting = PassCosts.setting(device, engineOptions);
+        String setting = PassCostCache.setting(device, engineOptions);
         PassCostCache cache = PassCostCache.user();
-        PassCost targetCost = PassCosts.of(target, bundle.target(), setting, cache, false);
+        PassCost targetCost = cache.costOf(target, bundle.target(), setting, false);
         budget =
             chainDraft[0] != null
                 ? BudgetPolicy.auto(
                     targetCost,
-                    PassCosts.of(
-                        chainDraft[0], bundle.draft().orElseThrow(), setting, cache, false))
+                    cache.costOf(chainDraft[0], bundle.draft().orElseThrow(), setting, false))
                 : BudgetPolicy.auto(targetCost);
       }
       BundleDecoder decoder =
@@ -477,7 +476,7 @@ public final class BundleDecoder implements AutoCloseable {
     }
     double ratio = decoder.observedCostRatio();
     if (Math.abs(ratio - 1) > COST_DRIFT_TOLERANCE) {
-      PassCosts.save(PassCostCache.user(), auto.target().scaled(ratio));
+      PassCostCache.user().trySave(auto.target().scaled(ratio));
       costRefreshed = true;
     }
   }

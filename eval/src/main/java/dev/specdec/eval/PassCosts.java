@@ -13,7 +13,6 @@ import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.PassCost;
 import dev.specdec.verification.PassCostCache;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,45 +27,6 @@ import java.util.Objects;
 public final class PassCosts {
   private PassCosts() {}
 
-  /** The cache key's setting part: device, resolved thread count, spinning. */
-  static String setting(Device device, EngineOptions options) {
-    int threads =
-        options.intraOpThreads() == 0
-            ? Runtime.getRuntime().availableProcessors()
-            : options.intraOpThreads();
-    return device + "|threads=" + threads + "|spin=" + options.allowSpinning();
-  }
-
-  /**
-   * The cost of {@code model} (loaded from {@code file}): the cached one, or a fresh probe, saved.
-   * A cache that cannot be written costs a probe next time, nothing else.
-   *
-   * @param refresh probe even when a cached cost exists
-   */
-  static PassCost of(
-      CausalLm model, Path file, String setting, PassCostCache cache, boolean refresh)
-      throws IOException {
-    String key = PassCostCache.keyFor(file, setting);
-    if (!refresh) {
-      var cached = cache.load(key);
-      if (cached.isPresent()) {
-        return cached.get();
-      }
-    }
-    PassCost cost = PassCost.probe(model, key);
-    save(cache, cost);
-    return cost;
-  }
-
-  /** Saves {@code cost}; a failure to write leaves the cache as it was. */
-  static void save(PassCostCache cache, PassCost cost) {
-    try {
-      cache.save(cost);
-    } catch (IOException | UncheckedIOException e) {
-      // A read-only or full cache directory: the next process probes again.
-    }
-  }
-
   /**
    * The costs of {@code bundle}'s target and (when it has one) draft model, by name ({@code
    * target}, {@code draft}), on an engine with {@code options}.
@@ -77,16 +37,16 @@ public final class PassCosts {
       ModelBundle bundle, Device device, EngineOptions options, boolean refresh)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
-    String setting = setting(device, options);
+    String setting = PassCostCache.setting(device, options);
     PassCostCache cache = PassCostCache.user();
     Map<String, PassCost> costs = new LinkedHashMap<>();
     try (Engine engine = Engine.create(options, Cancellation.create())) {
       try (CausalLm target = load(engine, bundle.target(), device)) {
-        costs.put("target", of(target, bundle.target(), setting, cache, refresh));
+        costs.put("target", cache.costOf(target, bundle.target(), setting, refresh));
       }
       if (bundle.draft().isPresent()) {
         try (CausalLm draft = load(engine, bundle.draft().get(), device)) {
-          costs.put("draft", of(draft, bundle.draft().get(), setting, cache, refresh));
+          costs.put("draft", cache.costOf(draft, bundle.draft().get(), setting, refresh));
         }
       }
     }

@@ -104,6 +104,11 @@ final class AdaptiveBudget {
     return stop;
   }
 
+  /** Whether this step probes while speculation is off. */
+  boolean isProbing() {
+    return probing;
+  }
+
   /** Whether speculation is off (plain steps, with a probe now and then). */
   boolean isOff() {
     return off;

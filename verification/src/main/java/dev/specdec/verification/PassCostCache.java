@@ -1,5 +1,6 @@
 package dev.specdec.verification;
 
+import dev.specdec.runtime.CausalLm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -70,6 +71,51 @@ public final class PassCostCache {
         + Files.getLastModifiedTime(real).toMillis()
         + "|"
         + setting;
+  }
+
+  /**
+   * The setting part of a key: the device, the resolved intra-op thread count and spinning, which
+   * change what a pass costs.
+   */
+  public static String setting(
+      dev.specdec.runtime.Device device, dev.specdec.runtime.EngineOptions options) {
+    int threads =
+        options.intraOpThreads() == 0
+            ? Runtime.getRuntime().availableProcessors()
+            : options.intraOpThreads();
+    return device + "|threads=" + threads + "|spin=" + options.allowSpinning();
+  }
+
+  /**
+   * The cost of {@code model}, loaded from {@code file} under {@code setting}: the cached one, or a
+   * fresh {@link PassCost#probe(CausalLm, String)} (which leaves the model's cache empty), saved. A
+   * cache that cannot be written costs a probe next time, nothing else.
+   *
+   * @param refresh probe even when a cached cost exists
+   * @throws IOException when the model file cannot be read for its key
+   */
+  public PassCost costOf(CausalLm model, Path file, String setting, boolean refresh)
+      throws IOException {
+    String key = keyFor(file, setting);
+    if (!refresh) {
+      Optional<PassCost> cached = load(key);
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+    }
+    PassCost cost = PassCost.probe(model, key);
+    trySave(cost);
+    return cost;
+  }
+
+  /** Saves {@code cost}, leaving the cache as it was when it cannot be written; true on success. */
+  public boolean trySave(PassCost cost) {
+    try {
+      save(cost);
+      return true;
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false; // a read-only or full cache directory: the next process probes again
+    }
   }
 
   /** Where {@code key}'s cost lives. */

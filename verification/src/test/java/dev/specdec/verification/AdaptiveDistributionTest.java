@@ -1,0 +1,178 @@
+package dev.specdec.verification;
+
+import static dev.specdec.verification.TestSupport.chiSquarePValue;
+import static dev.specdec.verification.TestSupport.referenceWarp;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.specdec.drafting.DraftStop;
+import dev.specdec.drafting.Drafter;
+import dev.specdec.drafting.MtpConfig;
+import dev.specdec.drafting.MtpDrafter;
+import dev.specdec.drafting.Proposal;
+import dev.specdec.drafting.TokenContext;
+import dev.specdec.sampling.SamplingConfig;
+import dev.specdec.tree.TreeSpec;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rejection sampling stays exact with adaptive budgets, whose choices depend on the steps before:
+ * the first two sampled tokens follow the target's warped joint law for sampled chains, sampled MTP
+ * trees and deterministic draft trees; a budget that keeps a sampled draft by its own probability
+ * (the planted bias) must fail the same test.
+ */
+class AdaptiveDistributionTest {
+  private static final int V = 8;
+  private static final int N = 40_000;
+  private static final int BOS = 1;
+  private static final SamplingConfig SAMPLING = new SamplingConfig(0.9, 6, 0.95);
+  private static final int[] PROMPT = {1, 5, 2};
+  private static final PassCost MODERATE = PassCost.linear(1e6, 0.1e6);
+
+  private static double[] expectedJoint(FakeLm target) {
+    double[] p0 = referenceWarp(target.logitsAfter(PROMPT), 0.9, 6, 0.95);
+    double[] joint = new double[V * V];
+    for (int a = 0; a < V; a++) {
+      double[] p1 = referenceWarp(target.logitsAfter(new int[] {1, 5, 2, a}), 0.9, 6, 0.95);
+      for (int b = 0; b < V; b++) {
+        joint[a * V + b] = p0[a] * p1[b];
+      }
+    }
+    return joint;
+  }
+
+  /** Counts of the first two tokens; {@code pruned[0]} counts steps the budget cut. */
+  private static long[] firstTwo(SpeculativeDecoder decoder, long[] pruned) {
+    long[] counts = new long[V * V];
+    for (int seed = 0; seed < N; seed++) {
+      int[] t =
+          decoder
+              .generate(
+                  PROMPT,
+                  GenerationRequest.of(6, seed),
+                  x -> {},
+                  step -> pruned[0] += step.proposedDrafts() > step.budget() ? 1 : 0)
+              .tokens();
+      counts[t[0] * V + t[1]]++;
+    }
+    return counts;
+  }
+
+  private static SpeculativeDecoder adaptive(FakeLm target, Drafter drafter, int k) {
+    return SpeculativeDecoder.builder(target)
+        .drafter(drafter)
+        .sampling(SAMPLING)
+        .draftTokens(k)
+        .budget(BudgetPolicy.auto(MODERATE))
+        .build();
+  }
+
+  @Test
+  void sampledChainsWithAdaptiveBudgetsKeepTheTargetsJointDistribution() {
+    FakeLm target = FakeLm.target(V, 64, 51, 1.0);
+    FakeLm draftLm = FakeLm.draftOf(target, 64, 52, 0.6);
+    long[] pruned = new long[1];
+    double pValue =
+        chiSquarePValue(
+            expectedJoint(target),
+            firstTwo(
+                adaptive(
+                    target, Drafter.draftModel(draftLm, SAMPLING, 5, new SplittableRandom(53)), 5),
+                pruned));
+    assertTrue(pValue > 0.001, "p-value " + pValue);
+  }
+
+  @Test
+  void sampledMtpTreesWithAdaptiveBudgetsKeepTheTargetsJointDistribution() {
+    FakeLm target = FakeLm.target(V, 64, 51, 1.0);
+    FakeMtp module = new FakeMtp(target, 64, 54, BOS, 0.6);
+    long[] pruned = new long[1];
+    double pValue =
+        chiSquarePValue(
+            expectedJoint(target),
+            firstTwo(
+                adaptive(
+                    target,
+                    MtpDrafter.of(
+                        module, SAMPLING, new MtpConfig(3, 2, 6), new SplittableRandom(55)),
+                    6),
+                pruned));
+    assertTrue(pValue > 0.001, "p-value " + pValue);
+    assertTrue(pruned[0] > N / 20, "the budget must have cut trees: " + pruned[0]);
+  }
+
+  @Test
+  void prunedDeterministicDraftTreesKeepTheTargetsJointDistribution() {
+    FakeLm target = FakeLm.target(V, 64, 51, 1.0);
+    FakeLm draftLm = FakeLm.draftOf(target, 64, 56, 0.6);
+    long[] pruned = new long[1];
+    double pValue =
+        chiSquarePValue(
+            expectedJoint(target),
+            firstTwo(
+                adaptive(target, Drafter.draftModelTree(draftLm, TreeSpec.parse("medusa-8")), 8),
+                pruned));
+    assertTrue(pValue > 0.001, "p-value " + pValue);
+    assertTrue(pruned[0] > N / 20, "the budget must have pruned trees: " + pruned[0]);
+  }
+
+  @Test
+  void keepingASampledDraftByItsOwnProbabilityFails() {
+    FakeLm target = FakeLm.target(V, 64, 51, 1.0);
+    FakeLm draftLm = FakeLm.draftOf(target, 64, 52, 0.6);
+    Drafter biased =
+        new OwnValueBudget(Drafter.draftModel(draftLm, SAMPLING, 3, new SplittableRandom(53)));
+    SpeculativeDecoder decoder =
+        SpeculativeDecoder.builder(target)
+            .drafter(biased)
+            .sampling(SAMPLING)
+            .draftTokens(3)
+            .build();
+    double pValue = chiSquarePValue(expectedJoint(target), firstTwo(decoder, new long[1]));
+    assertTrue(pValue < 1e-6, "the planted bias must be detected, p-value " + pValue);
+  }
+
+  /**
+   * The wrong budget: verifies the first draft only when the draft model found it likely, q(x) of
+   * its own sampled token above 1/4, and otherwise takes a plain step.
+   */
+  private static final class OwnValueBudget implements Drafter {
+    private final Drafter inner;
+
+    OwnValueBudget(Drafter inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Proposal propose(TokenContext context, int maxDrafts) {
+      return propose(context, maxDrafts, DraftStop.NEVER);
+    }
+
+    @Override
+    public Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+      Proposal p = inner.propose(context, maxDrafts, stop);
+      if (p.tree().size() > 1) {
+        float[] q = p.draftDistribution(0);
+        if (q[p.tree().token(1)] < 0.25f) {
+          return Proposal.rootOnly(context.last());
+        }
+      }
+      return p;
+    }
+
+    @Override
+    public void accepted(int[] path) {
+      inner.accepted(path);
+    }
+
+    @Override
+    public void reset() {
+      inner.reset();
+    }
+
+    @Override
+    public String name() {
+      return "biased";
+    }
+  }
+}

@@ -160,6 +160,17 @@ public final class MtpDrafter implements Drafter {
 
   @Override
   public Proposal propose(TokenContext context, int maxDrafts) {
+    return propose(context, maxDrafts, DraftStop.NEVER);
+  }
+
+  /**
+   * Proposes as {@link #propose(TokenContext, int)} does, asking {@code stop} after each level
+   * whether to run the module once more for the next: the confidence it is shown is that of the
+   * level's best-scoring node, so a chain is asked about its own node.
+   */
+  @Override
+  public Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+    Objects.requireNonNull(stop, "stop");
     if (maxDrafts < 0) {
       throw new IllegalArgumentException("maxDrafts must be >= 0, was " + maxDrafts);
     }
@@ -216,6 +227,10 @@ public final class MtpDrafter implements Drafter {
       frontier[frontierSize++] = node;
     }
     for (int level = 2; level <= depth && size - 1 < budget; level++) {
+      sortByScore(frontier, frontierSize);
+      if (!stop.deeper(level - 1, confidences[frontier[0]])) {
+        break;
+      }
       out =
           run(TokenTree.of(Arrays.copyOf(tokens, size), Arrays.copyOf(parents, size)), nodeHidden);
       sortByScore(frontier, frontierSize);

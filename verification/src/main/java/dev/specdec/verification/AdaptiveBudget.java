@@ -6,8 +6,10 @@ import dev.specdec.tree.TokenTree;
 import java.util.Arrays;
 
 /**
- * The per-generation state of {@link BudgetPolicy.Auto}: sizes each step's draft from the cost
- * model, the drafter's confidences and what the target accepted so far.
+ * The state of {@link BudgetPolicy.Auto} for one decoder: sizes each step's draft from the cost
+ * model, the drafter's confidences and what the target accepted so far. It lives as long as the
+ * decoder, so what one generation learned (costs, calibration, whether speculation pays) carries
+ * over to the next; older observations fade.
  *
  * <p>One step: {@link #cap} says how many drafts the drafter may propose (0 while speculation is
  * off, the loop's cap otherwise); {@link #deeper} stops a chain drafter once one more level no
@@ -25,12 +27,12 @@ import java.util.Arrays;
  * the step (the last step's expected rate times the marginal cost of a token), so keeping a node
  * depends on its ancestors only.
  *
- * <p><b>Turning off.</b> The expected tokens per second of drafting steps (an average over recent
- * steps of accepted + 1 over the measured draft time plus the modelled verify time) is compared
- * with a plain step's; when it falls below, steps go plain (the drafter is asked for 0 drafts,
- * which costs it nothing), and every {@code probeInterval} plain steps one drafting step probes
- * again; a failed probe doubles the interval (4 up to 64), a successful one turns speculation back
- * on.
+ * <p><b>Turning off.</b> The tokens per second of drafting steps (an average over recent steps of
+ * accepted + 1 over the measured time of the whole step) is compared with a plain step's (measured
+ * while off; before that, the modelled verify time plus the loop's measured work outside drafting
+ * and verifying); when it falls below, steps go plain (the drafter is asked for 0 drafts, which
+ * costs it nothing), and every {@code probeInterval} plain steps one drafting step probes again; a
+ * failed probe doubles the interval (4 up to 64), a successful one turns speculation back on.
  */
 final class AdaptiveBudget {
   static final int MIN_PROBE_INTERVAL = 4;
@@ -52,7 +54,9 @@ final class AdaptiveBudget {
   private int probeInterval = MIN_PROBE_INTERVAL;
   private int draftingSteps;
   private double rateTokens = Double.NaN; // recent drafting steps: tokens emitted
-  private double rateNanos = Double.NaN; // and their cost
+  private double rateNanos = Double.NaN; // and their whole step time
+  private double plainNanos = Double.NaN; // recent plain steps' whole step time
+  private double overhead; // a step's time outside drafting and verifying (the loop's own work)
   private double lastRate = Double.NaN; // the expected rate of the last chosen draft
 
   // The step in progress.
@@ -73,6 +77,18 @@ final class AdaptiveBudget {
     this.past = pastHint;
     this.draftCost =
         new DraftCostFit(policy.draft().map(d -> d.nanos(1, pastHint)).orElse(Double.NaN));
+  }
+
+  /**
+   * A new generation starts (new text): what was learned stays, but while speculation is off the
+   * next probe comes within {@link #MIN_PROBE_INTERVAL} steps, since the new text may suit the
+   * drafter better.
+   */
+  void startGeneration() {
+    probing = false;
+    if (off) {
+      plainSteps = Math.max(plainSteps, probeInterval - MIN_PROBE_INTERVAL);
+    }
   }
 
   /** The most drafts the drafter may propose this step: 0 for a plain step. */
@@ -130,7 +146,12 @@ final class AdaptiveBudget {
   }
 
   private double rate(double tokens, int drafts) {
-    return tokens / (draftCost.nanos(drafts) + verifyNanos(drafts + 1));
+    return tokens / (overhead + draftCost.nanos(drafts) + verifyNanos(drafts + 1));
+  }
+
+  /** What a plain step costs: as measured lately, else as modelled. */
+  private double plainStepNanos() {
+    return Double.isNaN(plainNanos) ? overhead + verifyNanos(1) : plainNanos;
   }
 
   /** One more chain level after the node at {@code depth}: does one within the lookahead pay? */
@@ -191,7 +212,7 @@ final class AdaptiveBudget {
       }
       Arrays.sort(
           order, (a, b) -> value[a] != value[b] ? Double.compare(value[b], value[a]) : a - b);
-      double sunk = draftCost.nanos(drafts);
+      double sunk = overhead + draftCost.nanos(drafts);
       double tokens = 1;
       double bestRate = 1 / (sunk + verifyNanos(1));
       int best = probing ? 1 : 0;
@@ -222,7 +243,7 @@ final class AdaptiveBudget {
       }
     }
     expected = tokens;
-    lastRate = tokens / (draftCost.nanos(drafts) + verifyNanos(kept));
+    lastRate = tokens / (overhead + draftCost.nanos(drafts) + verifyNanos(kept));
     return nodes;
   }
 
@@ -231,15 +252,29 @@ final class AdaptiveBudget {
    *
    * @param verified the proposal the target verified (after pruning)
    * @param path its accepted path
+   * @param draftNanos the drafter's time this step
+   * @param verifyNanos the target pass, acceptance and commit
+   * @param stepNanos the whole step, from proposing to the last token handed on
    * @param proposedDrafts drafts the drafter proposed before pruning
    */
   void observe(
-      Proposal verified, int[] path, long draftNanos, long verifyNanos, int proposedDrafts) {
+      Proposal verified,
+      int[] path,
+      long draftNanos,
+      long verifyNanos,
+      long stepNanos,
+      int proposedDrafts) {
     TokenTree tree = verified.tree();
     int t = tree.size();
     double ratio = verifyNanos / target.nanos(t, past);
     drift += DRIFT_WEIGHT * (Math.max(0.25, Math.min(4, ratio)) - drift);
+    double outside = Math.max(0, stepNanos - draftNanos - verifyNanos);
+    overhead += DRIFT_WEIGHT * (outside - overhead);
     if (!drafting) {
+      plainNanos =
+          Double.isNaN(plainNanos)
+              ? stepNanos
+              : plainNanos + RATE_WEIGHT * (stepNanos - plainNanos);
       return;
     }
     boolean[] onPath = new boolean[t];
@@ -254,17 +289,17 @@ final class AdaptiveBudget {
     }
     draftCost.observe(proposedDrafts, draftNanos);
     draftingSteps++;
+    // Measured, not modelled: what the step really cost, the loop's own work included.
     double weight = probing ? PROBE_WEIGHT : RATE_WEIGHT;
-    double cost = draftNanos + verifyNanos(t);
     if (Double.isNaN(rateTokens)) {
       rateTokens = path.length;
-      rateNanos = cost;
+      rateNanos = stepNanos;
     } else {
       rateTokens += weight * (path.length - rateTokens);
-      rateNanos += weight * (cost - rateNanos);
+      rateNanos += weight * (stepNanos - rateNanos);
     }
     double draftRate = rateTokens / rateNanos;
-    double plainRate = 1 / verifyNanos(1);
+    double plainRate = 1 / plainStepNanos();
     if (probing) {
       if (draftRate > plainRate) {
         off = false;

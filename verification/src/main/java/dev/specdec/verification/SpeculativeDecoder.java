@@ -41,7 +41,9 @@ public final class SpeculativeDecoder {
   private final int draftTokens;
   private final TargetDistributions distributions;
   private final BudgetPolicy budget;
-  private double drift = 1; // observed over modelled verify time, carried between generations
+  // What adaptive budgets learned (costs, calibration, on/off), carried from one generation to
+  // the next: the machine and the drafter stay the same. Null with a fixed budget.
+  private final AdaptiveBudget planner;
 
   private SpeculativeDecoder(Builder b) {
     this.target = b.target;
@@ -51,6 +53,7 @@ public final class SpeculativeDecoder {
     this.draftTokens = b.draftTokens;
     this.distributions = TargetDistributions.create(sampling, target.info().vocabSize());
     this.budget = b.budget;
+    this.planner = budget instanceof BudgetPolicy.Auto auto ? new AdaptiveBudget(auto, 0, 1) : null;
   }
 
   /** How each step's draft is sized. */
@@ -64,7 +67,7 @@ public final class SpeculativeDecoder {
    * step). A ratio far from 1 says the cost model no longer matches this machine.
    */
   public double observedCostRatio() {
-    return drift;
+    return planner == null ? 1 : planner.drift();
   }
 
   private static AcceptanceRule defaultRule(SamplingConfig sampling) {
@@ -152,10 +155,9 @@ public final class SpeculativeDecoder {
     int capacity = target.capacity();
     validatePrompt(prompt, capacity);
     RandomGenerator rng = new SplittableRandom(request.seed());
-    AdaptiveBudget planner =
-        budget instanceof BudgetPolicy.Auto auto
-            ? new AdaptiveBudget(auto, prompt.length, drift)
-            : null;
+    if (planner != null) {
+      planner.startGeneration();
+    }
     int maxNew = request.maxNewTokens();
     Context context = new Context(Math.min(capacity, prompt.length + maxNew));
     for (int t : prompt) {
@@ -204,6 +206,7 @@ public final class SpeculativeDecoder {
       int[] path;
       int proposed;
       double expectedTokens = Double.NaN;
+      Proposal verified;
       try {
         Proposal proposal;
         int cap = maxDrafts;
@@ -241,14 +244,7 @@ public final class SpeculativeDecoder {
         int[] original = chosen == null ? path : SubTree.original(path, chosen);
         drafter.accepted(kept == null ? original : SubTree.original(original, kept));
         draftEnd = System.nanoTime();
-        if (planner != null) {
-          planner.observe(
-              proposal,
-              path,
-              (verifyStart - draftStart) + (draftEnd - verifyEnd),
-              verifyEnd - verifyStart,
-              proposed);
-        }
+        verified = proposal;
       } catch (RunCancelledException e) {
         // A pass of the target or the drafter's model was refused or cut short: this step emits
         // nothing, and the tokens of the steps before it are the result.
@@ -286,6 +282,15 @@ public final class SpeculativeDecoder {
           stop = StopReason.CONTEXT_FULL;
         }
       }
+      if (planner != null) {
+        planner.observe(
+            verified,
+            path,
+            (verifyStart - draftStart) + (draftEnd - verifyEnd),
+            verifyEnd - verifyStart,
+            System.nanoTime() - draftStart,
+            proposed);
+      }
       if (onStep != StepListener.NONE) {
         onStep.onStep(
             new StepRecord(
@@ -300,9 +305,7 @@ public final class SpeculativeDecoder {
                 expectedTokens));
       }
     }
-    if (planner != null) {
-      drift = planner.drift();
-    }
+
     long end = System.nanoTime();
     int[] tokens = new int[newTokens];
     System.arraycopy(produced, 0, tokens, 0, newTokens);

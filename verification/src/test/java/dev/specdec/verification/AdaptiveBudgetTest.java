@@ -61,7 +61,7 @@ class AdaptiveBudgetTest {
       int cap = budget.cap(4, 100);
       if (cap == 0) {
         budget.choose(Proposal.rootOnly(0));
-        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, 0);
+        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, (long) MS, 0);
         continue;
       }
       int[] kept = budget.choose(proposal);
@@ -70,7 +70,7 @@ class AdaptiveBudgetTest {
       }
       Proposal verified = kept.length < 5 ? SubTree.reduce(proposal, kept) : proposal;
       // The target rejects every draft.
-      budget.observe(verified, new int[] {0}, (long) (0.2 * MS), (long) MS, 4);
+      budget.observe(verified, new int[] {0}, (long) (0.2 * MS), (long) MS, (long) (1.2 * MS), 4);
     }
     assertTrue(budget.isOff(), "speculation should be off after steps that accepted nothing");
     // A probe verifies one draft at least; once nothing is ever accepted, exactly one.
@@ -78,7 +78,7 @@ class AdaptiveBudgetTest {
     // Off: plain steps, then a probe after at most the longest interval.
     int plain = 0;
     while (budget.cap(4, 200) == 0) {
-      budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, 0);
+      budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, (long) MS, 0);
       plain++;
       assertTrue(plain < AdaptiveBudget.MAX_PROBE_INTERVAL, "no probe after " + plain);
     }
@@ -91,9 +91,9 @@ class AdaptiveBudgetTest {
     for (int step = 0; step < 10; step++) {
       if (budget.cap(4, 100) > 0) {
         budget.choose(proposal);
-        budget.observe(proposal, new int[] {0}, (long) (0.5 * MS), (long) MS, 4);
+        budget.observe(proposal, new int[] {0}, (long) (0.5 * MS), (long) MS, (long) (1.5 * MS), 4);
       } else {
-        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, 0);
+        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, (long) MS, 0);
       }
     }
     assertTrue(budget.isOff());
@@ -102,9 +102,10 @@ class AdaptiveBudgetTest {
         int[] kept = budget.choose(proposal);
         Proposal verified = kept.length < 5 ? SubTree.reduce(proposal, kept) : proposal;
         // Now the target accepts everything that was verified, cheaply drafted.
-        budget.observe(verified, all(kept.length), (long) (0.01 * MS), (long) MS, 4);
+        budget.observe(
+            verified, all(kept.length), (long) (0.01 * MS), (long) MS, (long) (1.01 * MS), 4);
       } else {
-        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, 0);
+        budget.observe(Proposal.rootOnly(0), new int[] {0}, 0, (long) MS, (long) MS, 0);
       }
     }
     assertFalse(budget.isOff(), "a paying probe must turn speculation back on");

@@ -32,11 +32,16 @@ import java.util.Arrays;
  * while off; before that, the modelled verify time plus the loop's measured work outside drafting
  * and verifying); when it falls below, steps go plain (the drafter is asked for 0 drafts, which
  * costs it nothing), and every {@code probeInterval} plain steps one drafting step probes again; a
- * failed probe doubles the interval (4 up to 64), a successful one turns speculation back on.
+ * failed probe doubles the interval (4 up to 128), a successful one turns speculation back on. A
+ * probe drafts at most {@link #PROBE_DRAFTS} tokens.
  */
 final class AdaptiveBudget {
   static final int MIN_PROBE_INTERVAL = 4;
-  static final int MAX_PROBE_INTERVAL = 64;
+  static final int MAX_PROBE_INTERVAL = 128;
+
+  /** A probe drafts little: it asks whether drafting pays, not how much. */
+  static final int PROBE_DRAFTS = 2;
+
   static final int LOOKAHEAD = 4;
   private static final double RATE_WEIGHT = 0.25;
   private static final double PROBE_WEIGHT = 0.5;
@@ -47,7 +52,12 @@ final class AdaptiveBudget {
   private final AcceptanceCalibration calibration = new AcceptanceCalibration();
   private final DraftCostFit draftCost;
   private final DraftStop stop = this::deeper;
-  private double drift;
+  private double drift; // observed over modelled verify time, all token counts
+  // Per token count T (index T - 1): the same ratio for passes of T tokens, NaN until one ran.
+  // The probe's curve is measured in short blocks; decoding runs one shape for long stretches and
+  // can sit well off it (a steady single-token pass runs faster than the probe's), so the counts
+  // that are actually verified follow what they cost.
+  private final double[] driftByTokens = new double[SpeculativeDecoder.MAX_DRAFT_TOKENS + 1];
 
   private boolean off;
   private int plainSteps;
@@ -74,21 +84,18 @@ final class AdaptiveBudget {
   AdaptiveBudget(BudgetPolicy.Auto policy, int pastHint, double drift) {
     this.target = policy.target();
     this.drift = drift;
+    java.util.Arrays.fill(driftByTokens, Double.NaN);
     this.past = pastHint;
     this.draftCost =
         new DraftCostFit(policy.draft().map(d -> d.nanos(1, pastHint)).orElse(Double.NaN));
   }
 
   /**
-   * A new generation starts (new text): what was learned stays, but while speculation is off the
-   * next probe comes within {@link #MIN_PROBE_INTERVAL} steps, since the new text may suit the
-   * drafter better.
+   * A new generation starts: what was learned stays (the machine and the drafter are the same, and
+   * the calibration fades as the new text is verified), and so does the probe schedule.
    */
   void startGeneration() {
     probing = false;
-    if (off) {
-      plainSteps = Math.max(plainSteps, probeInterval - MIN_PROBE_INTERVAL);
-    }
   }
 
   /** The most drafts the drafter may propose this step: 0 for a plain step. */
@@ -112,7 +119,7 @@ final class AdaptiveBudget {
       probing = true;
     }
     chainBest = rate(1, 0);
-    return maxDrafts;
+    return probing ? Math.min(maxDrafts, PROBE_DRAFTS) : maxDrafts;
   }
 
   /** The stop rule chain drafters consult this step. */
@@ -142,7 +149,8 @@ final class AdaptiveBudget {
 
   /** Modelled nanoseconds of verifying {@code tokens} tokens this step. */
   double verifyNanos(int tokens) {
-    return target.nanos(tokens, past) * drift;
+    double ratio = tokens <= driftByTokens.length ? driftByTokens[tokens - 1] : Double.NaN;
+    return target.nanos(tokens, past) * (Double.isNaN(ratio) ? drift : ratio);
   }
 
   private double rate(double tokens, int drafts) {
@@ -266,8 +274,12 @@ final class AdaptiveBudget {
       int proposedDrafts) {
     TokenTree tree = verified.tree();
     int t = tree.size();
-    double ratio = verifyNanos / target.nanos(t, past);
-    drift += DRIFT_WEIGHT * (Math.max(0.25, Math.min(4, ratio)) - drift);
+    double ratio = Math.max(0.25, Math.min(4, verifyNanos / target.nanos(t, past)));
+    drift += DRIFT_WEIGHT * (ratio - drift);
+    if (t <= driftByTokens.length) {
+      double known = driftByTokens[t - 1];
+      driftByTokens[t - 1] = Double.isNaN(known) ? ratio : known + DRIFT_WEIGHT * (ratio - known);
+    }
     double outside = Math.max(0, stepNanos - draftNanos - verifyNanos);
     overhead += DRIFT_WEIGHT * (outside - overhead);
     if (!drafting) {

@@ -24,7 +24,8 @@ public record PassCost(String key, int[] tokens, int[] pasts, double[][] nanos) 
   public static final int[] PROBE_TOKENS = {1, 2, 3, 4, 6, 8, 12, 16, 24, 32};
 
   private static final int WARMUP_PASSES = 20;
-  private static final int TIMED_PER_BLOCK = 2;
+  private static final int UNTIMED_PER_BLOCK = 2;
+  private static final int TIMED_PER_BLOCK = 3;
 
   /** Validates the grid and copies the arrays. */
   public PassCost {
@@ -109,10 +110,10 @@ public record PassCost(String key, int[] tokens, int[] pasts, double[][] nanos) 
           model.forward(TokenTree.chainOf(filler(pasts[p], vocab)));
           model.commitPrefix(pasts[p]);
         }
-        // Rounds over all counts, each count run as a short block (ONNX Runtime plans memory per
-        // input shape, so the pass right after a shape change costs more than a steady one, and
-        // decoding mostly repeats a shape): the block's first pass is untimed. Rounds spread
-        // the machine's noise over the counts.
+        // Rounds over all counts, each count run as a short block whose first passes are
+        // untimed (the passes right after a shape change run slower than steady ones, and decoding
+        // mostly repeats a shape). Rounds spread the machine's noise over the counts. Decoding
+        // corrects the curve per count from the passes it times (AdaptiveBudget).
         TokenTree[] chains = new TokenTree[tokens.length];
         for (int t = 0; t < tokens.length; t++) {
           chains[t] = TokenTree.chainOf(filler(tokens[t], vocab));
@@ -123,7 +124,9 @@ public record PassCost(String key, int[] tokens, int[] pasts, double[][] nanos) 
         long[][] samples = new long[tokens.length][repeats * TIMED_PER_BLOCK];
         for (int r = 0; r < repeats; r++) {
           for (int t = 0; t < tokens.length; t++) {
-            model.forward(chains[t]);
+            for (int u = 0; u < UNTIMED_PER_BLOCK; u++) {
+              model.forward(chains[t]);
+            }
             for (int b = 0; b < TIMED_PER_BLOCK; b++) {
               long start = System.nanoTime();
               model.forward(chains[t]);
@@ -147,13 +150,13 @@ public record PassCost(String key, int[] tokens, int[] pasts, double[][] nanos) 
     return new PassCost(key, tokens, pasts, nanos);
   }
 
-  /** The default probe: {@link #PROBE_TOKENS} at pasts 32 and min(384, capacity - 40), 4 rounds. */
+  /** The default probe: {@link #PROBE_TOKENS} at pasts 32 and min(384, capacity - 40), 3 rounds. */
   public static PassCost probe(CausalLm model, String key) {
     int capacity = model.capacity();
     int largest = PROBE_TOKENS[PROBE_TOKENS.length - 1];
     int high = Math.min(384, capacity - largest - 8);
     int low = Math.min(32, high / 2);
-    return probe(model, key, PROBE_TOKENS, new int[] {low, high}, 4);
+    return probe(model, key, PROBE_TOKENS, new int[] {low, high}, 3);
   }
 
   private static int[] filler(int length, int vocab) {

@@ -69,8 +69,10 @@ class AdaptiveBudgetTest {
         lastKept = kept.length;
       }
       Proposal verified = kept.length < 5 ? SubTree.reduce(proposal, kept) : proposal;
-      // The target rejects every draft.
-      budget.observe(verified, new int[] {0}, (long) (0.2 * MS), (long) MS, (long) (1.2 * MS), 4);
+      // The target rejects every draft; its passes cost what the model says.
+      long verify = (long) (MS * (1 + 0.1 * (kept.length - 1)));
+      budget.observe(
+          verified, new int[] {0}, (long) (0.2 * MS), verify, verify + (long) (0.2 * MS), 4);
     }
     assertTrue(budget.isOff(), "speculation should be off after steps that accepted nothing");
     // A probe verifies one draft at least; once nothing is ever accepted, exactly one.

@@ -44,6 +44,7 @@ public final class SpeculativeDecoder {
   // What adaptive budgets learned (costs, calibration, on/off), carried from one generation to
   // the next: the machine and the drafter stay the same. Null with a fixed budget.
   private final AdaptiveBudget planner;
+  private final java.util.function.LongSupplier clock; // times the steps the budget learns from
 
   private SpeculativeDecoder(Builder b) {
     this.target = b.target;
@@ -53,6 +54,7 @@ public final class SpeculativeDecoder {
     this.draftTokens = b.draftTokens;
     this.distributions = TargetDistributions.create(sampling, target.info().vocabSize());
     this.budget = b.budget;
+    this.clock = b.clock;
     this.planner = budget instanceof BudgetPolicy.Auto auto ? new AdaptiveBudget(auto, 0, 1) : null;
   }
 
@@ -197,7 +199,7 @@ public final class SpeculativeDecoder {
       // A step emits at most drafts + 1 tokens; keep the context within capacity and stop drafting
       // tokens the request will not take.
       int maxDrafts = Math.min(draftTokens, Math.min(capacity - n - 1, remaining - 1));
-      long draftStart = System.nanoTime();
+      long draftStart = clock.getAsLong();
       long verifyStart;
       long verifyEnd;
       long draftEnd;
@@ -216,7 +218,7 @@ public final class SpeculativeDecoder {
           cap = planner.cap(maxDrafts, n - 1);
           proposal = drafter.propose(context, cap, planner.stop());
         }
-        verifyStart = System.nanoTime();
+        verifyStart = clock.getAsLong();
         checkProposal(proposal.tree(), context.last(), cap);
         proposed = proposal.tree().draftCount();
         int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
@@ -240,10 +242,10 @@ public final class SpeculativeDecoder {
         path = verdict.path();
         drafter.targetCommitting(n - 1, path, output);
         target.commit(path);
-        verifyEnd = System.nanoTime();
+        verifyEnd = clock.getAsLong();
         int[] original = chosen == null ? path : SubTree.original(path, chosen);
         drafter.accepted(kept == null ? original : SubTree.original(original, kept));
-        draftEnd = System.nanoTime();
+        draftEnd = clock.getAsLong();
         verified = proposal;
       } catch (RunCancelledException e) {
         // A pass of the target or the drafter's model was refused or cut short: this step emits
@@ -288,7 +290,7 @@ public final class SpeculativeDecoder {
             path,
             (verifyStart - draftStart) + (draftEnd - verifyEnd),
             verifyEnd - verifyStart,
-            System.nanoTime() - draftStart,
+            clock.getAsLong() - draftStart,
             proposed);
       }
       if (onStep != StepListener.NONE) {
@@ -414,6 +416,7 @@ public final class SpeculativeDecoder {
     private SamplingConfig sampling = SamplingConfig.greedy();
     private int draftTokens = 4;
     private BudgetPolicy budget = BudgetPolicy.fixed();
+    private java.util.function.LongSupplier clock = System::nanoTime;
 
     private Builder(CausalLm target) {
       this.target = target;
@@ -443,6 +446,16 @@ public final class SpeculativeDecoder {
      */
     public Builder budget(BudgetPolicy budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * The clock that times each step's drafting and verification, in nanoseconds; default {@link
+     * System#nanoTime()}. Tests give a clock that counts the fake models' work, so that adaptive
+     * budgets see a deterministic machine.
+     */
+    Builder clock(java.util.function.LongSupplier clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

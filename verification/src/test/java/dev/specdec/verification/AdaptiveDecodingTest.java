@@ -30,9 +30,11 @@ class AdaptiveDecodingTest {
   private static final int BOS = 1;
   private static final double MS = 1e6;
 
-  /** Flat (drafts are free to verify), moderate, and a pass per token (never pays). */
-  private static final List<PassCost> COSTS =
-      List.of(PassCost.linear(MS, 0), PassCost.linear(MS, 0.08 * MS), PassCost.linear(MS, MS));
+  /**
+   * Per-token cost of a target pass of 1 ms: flat (drafts are free to verify), moderate, and a pass
+   * per token (never pays). The decoder's clock counts the same cost of the target's work.
+   */
+  private static final List<Double> PER_TOKEN = List.of(0.0, 0.08 * MS, MS);
 
   private record Case(String name, int k, Supplier<Drafter> drafter) {}
 
@@ -105,7 +107,8 @@ class AdaptiveDecodingTest {
     long pruned = 0;
     long plainSteps = 0;
     long drafting = 0;
-    for (PassCost cost : COSTS) {
+    for (double perToken : PER_TOKEN) {
+      PassCost cost = PassCost.linear(MS, perToken);
       for (Case c : cases(target, 33)) {
         for (int trial = 0; trial < 4; trial++) {
           int[] prompt = new int[1 + prompts.nextInt(12)];
@@ -121,6 +124,7 @@ class AdaptiveDecodingTest {
                     .drafter(drafter)
                     .draftTokens(c.k())
                     .budget(BudgetPolicy.auto(cost))
+                    .clock(WorkClock.targetOnly(target::stats, MS, perToken))
                     .build();
             List<StepRecord> steps = new ArrayList<>();
             DecodeResult result = decoder.generate(prompt, request, t -> {}, steps::add);

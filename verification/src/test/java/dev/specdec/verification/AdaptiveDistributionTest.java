@@ -10,6 +10,7 @@ import dev.specdec.drafting.MtpConfig;
 import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.Proposal;
 import dev.specdec.drafting.TokenContext;
+import dev.specdec.runtime.CacheStats;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
 import java.util.SplittableRandom;
@@ -27,7 +28,6 @@ class AdaptiveDistributionTest {
   private static final int BOS = 1;
   private static final SamplingConfig SAMPLING = new SamplingConfig(0.9, 6, 0.95);
   private static final int[] PROMPT = {1, 5, 2};
-  private static final PassCost MODERATE = PassCost.linear(1e6, 0.1e6);
 
   private static double[] expectedJoint(FakeLm target) {
     double[] p0 = referenceWarp(target.logitsAfter(PROMPT), 0.9, 6, 0.95);
@@ -65,12 +65,14 @@ class AdaptiveDistributionTest {
     assertTrue(common >= 2, "budgets per step: " + java.util.Arrays.toString(budgets));
   }
 
-  private static SpeculativeDecoder adaptive(FakeLm target, Drafter drafter, int k) {
+  private static SpeculativeDecoder adaptive(
+      FakeLm target, Drafter drafter, int k, java.util.function.Supplier<CacheStats> draft) {
     return SpeculativeDecoder.builder(target)
         .drafter(drafter)
         .sampling(SAMPLING)
         .draftTokens(k)
-        .budget(BudgetPolicy.auto(MODERATE))
+        .budget(BudgetPolicy.auto(WorkClock.TARGET_COST))
+        .clock(WorkClock.of(target::stats, draft, 0.1e6))
         .build();
   }
 
@@ -84,7 +86,10 @@ class AdaptiveDistributionTest {
             expectedJoint(target),
             firstTwo(
                 adaptive(
-                    target, Drafter.draftModel(draftLm, SAMPLING, 5, new SplittableRandom(53)), 5),
+                    target,
+                    Drafter.draftModel(draftLm, SAMPLING, 5, new SplittableRandom(53)),
+                    5,
+                    draftLm::stats),
                 budgets));
     assertTrue(pValue > 0.001, "p-value " + pValue);
     requireVaryingBudgets(budgets);
@@ -103,7 +108,8 @@ class AdaptiveDistributionTest {
                     target,
                     MtpDrafter.of(
                         module, SAMPLING, new MtpConfig(3, 2, 6), new SplittableRandom(55)),
-                    6),
+                    6,
+                    module::stats),
                 budgets));
     assertTrue(pValue > 0.001, "p-value " + pValue);
     requireVaryingBudgets(budgets);
@@ -112,13 +118,17 @@ class AdaptiveDistributionTest {
   @Test
   void prunedDeterministicDraftTreesKeepTheTargetsJointDistribution() {
     FakeLm target = FakeLm.target(V, 64, 51, 1.0);
-    FakeLm draftLm = FakeLm.draftOf(target, 64, 56, 0.6);
+    FakeLm draftLm = FakeLm.draftOf(target, 64, 56, 0.3);
     long[] budgets = new long[16];
     double pValue =
         chiSquarePValue(
             expectedJoint(target),
             firstTwo(
-                adaptive(target, Drafter.draftModelTree(draftLm, TreeSpec.parse("medusa-8")), 8),
+                adaptive(
+                    target,
+                    Drafter.draftModelTree(draftLm, TreeSpec.parse("medusa-8")),
+                    8,
+                    draftLm::stats),
                 budgets));
     assertTrue(pValue > 0.001, "p-value " + pValue);
     requireVaryingBudgets(budgets);

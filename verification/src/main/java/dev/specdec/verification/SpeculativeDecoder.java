@@ -29,6 +29,12 @@ import java.util.random.RandomGenerator;
  *
  * <p>A target that cannot take tree masks ({@link CausalLm#supportsTreeMasks()} false) verifies the
  * first root-to-leaf path of each proposed tree (see {@code FirstPath}); chains pass as they are.
+ *
+ * <p>With {@link BudgetPolicy.Auto} each step drafts and verifies only what pays
+ * (docs/adaptive.md): the drafter is asked for at most k drafts (none while speculation is off),
+ * chain drafters stop through a {@link dev.specdec.drafting.DraftStop}, and the proposal is pruned
+ * to its best nodes before the target's pass; the drafter is told the accepted path in its own node
+ * numbers. What the budget learns lives as long as the decoder.
  */
 public final class SpeculativeDecoder {
   /** The most draft tokens a pass may take. */

@@ -26,7 +26,7 @@ import java.util.OptionalInt;
  */
 public final class GenerateOptions {
   private static final GenerateOptions DEFAULTS =
-      new GenerateOptions(null, null, null, null, 0, null, null, List.of());
+      new GenerateOptions(null, null, null, null, 0, null, null, List.of(), Budget.FIXED);
 
   private final Integer maxNewTokens; // null: the bundle's
   private final Double temperature; // null: the bundle's
@@ -36,6 +36,7 @@ public final class GenerateOptions {
   private final DrafterSpec drafter; // null: the bundle's default drafter
   private final AcceptanceRule acceptance; // null: the rule the temperature calls for
   private final List<String> stopStrings; // immutable
+  private final Budget budget;
 
   private GenerateOptions(
       Integer maxNewTokens,
@@ -45,7 +46,8 @@ public final class GenerateOptions {
       long seed,
       DrafterSpec drafter,
       AcceptanceRule acceptance,
-      List<String> stopStrings) {
+      List<String> stopStrings,
+      Budget budget) {
     this.maxNewTokens = maxNewTokens;
     this.temperature = temperature;
     this.topK = topK;
@@ -54,6 +56,7 @@ public final class GenerateOptions {
     this.drafter = drafter;
     this.acceptance = acceptance;
     this.stopStrings = stopStrings;
+    this.budget = budget;
   }
 
   /** Every setting unset: the bundle's generation defaults, seed 0, no stop strings. */
@@ -70,28 +73,28 @@ public final class GenerateOptions {
       throw new IllegalArgumentException("maxNewTokens must be >= 1, was " + maxNewTokens);
     }
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /** The softmax temperature, a finite number {@code >= 0}; 0 is greedy decoding. */
   public GenerateOptions temperature(double temperature) {
     new SamplingConfig(temperature, 0, 1); // SamplingConfig owns the rule and its message
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /** Keep the {@code topK} most likely tokens, {@code >= 0}; 0 keeps all. */
   public GenerateOptions topK(int topK) {
     new SamplingConfig(0, topK, 1);
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /** Nucleus mass in {@code (0, 1]}; 1 keeps all. */
   public GenerateOptions topP(double topP) {
     new SamplingConfig(0, 0, topP);
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /**
@@ -100,14 +103,14 @@ public final class GenerateOptions {
    */
   public GenerateOptions seed(long seed) {
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /** The drafter and its settings. */
   public GenerateOptions drafter(DrafterSpec drafter) {
     Objects.requireNonNull(drafter, "drafter");
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /**
@@ -118,7 +121,7 @@ public final class GenerateOptions {
   public GenerateOptions acceptance(AcceptanceRule acceptance) {
     Objects.requireNonNull(acceptance, "acceptance");
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   /**
@@ -142,7 +145,22 @@ public final class GenerateOptions {
       }
     }
     return new GenerateOptions(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, copy);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, copy, budget);
+  }
+
+  /**
+   * How each step's draft is sized: {@link Budget#FIXED} (the default) or {@link Budget#AUTO}
+   * (cost-aware; see {@link Budget}). Plain decoding ignores it.
+   */
+  public GenerateOptions budget(Budget budget) {
+    Objects.requireNonNull(budget, "budget");
+    return new GenerateOptions(
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
+  }
+
+  /** The budget; {@link Budget#FIXED} unless set. */
+  public Budget budget() {
+    return budget;
   }
 
   /** The most new tokens, when set. */
@@ -212,7 +230,8 @@ public final class GenerateOptions {
         seed,
         chosen,
         rule,
-        stopStrings);
+        stopStrings,
+        budget);
   }
 
   @Override
@@ -225,13 +244,14 @@ public final class GenerateOptions {
         && seed == g.seed
         && Objects.equals(drafter, g.drafter)
         && Objects.equals(acceptance, g.acceptance)
-        && stopStrings.equals(g.stopStrings);
+        && stopStrings.equals(g.stopStrings)
+        && budget == g.budget;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings);
+        maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
   @Override
@@ -252,6 +272,8 @@ public final class GenerateOptions {
         + (acceptance == null ? "by temperature" : acceptance.name())
         + ", stopStrings="
         + stopStrings
+        + ", budget="
+        + budget
         + "]";
   }
 }

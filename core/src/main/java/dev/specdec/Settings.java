@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param drafter the drafter
  * @param rule the acceptance rule
  * @param stopStrings non-empty strings that end generation (immutable)
+ * @param budget how each step's draft is sized
  */
 record Settings(
     int maxNewTokens,
@@ -22,7 +23,8 @@ record Settings(
     long seed,
     DrafterSpec drafter,
     AcceptanceRule rule,
-    List<String> stopStrings) {
+    List<String> stopStrings,
+    Budget budget) {
 
   /** Validates what only the combination decides. */
   Settings {
@@ -32,6 +34,7 @@ record Settings(
     Objects.requireNonNull(sampling, "sampling");
     Objects.requireNonNull(drafter, "drafter");
     Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(budget, "budget");
     stopStrings = List.copyOf(stopStrings);
     if (rule instanceof AcceptanceRule.Greedy && !sampling.isGreedy()) {
       throw new IllegalArgumentException(

@@ -15,11 +15,15 @@ import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.MtpModule;
 import dev.specdec.runtime.TextTokenizer;
+import dev.specdec.verification.BudgetPolicy;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
+import dev.specdec.verification.PassCost;
+import dev.specdec.verification.PassCostCache;
 import dev.specdec.verification.SpeculativeDecoder;
 import dev.specdec.verification.StepListener;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +79,13 @@ public final class SpecDecoder implements AutoCloseable {
   private int running; // generate calls in progress; guarded by lock
   private boolean closed; // guarded by lock
 
-  private SpecDecoder(Loaded loaded) {
+  private final String costSetting; // device and threads, for the pass-cost cache
+  private final Object costLock = new Object();
+  private PassCost targetCost; // probed or read on the first AUTO generation; guarded by costLock
+  private PassCost draftCost; // likewise, for draft-model chains
+
+  private SpecDecoder(Loaded loaded, String costSetting) {
+    this.costSetting = costSetting;
     this.bundle = loaded.bundle;
     this.engine = loaded.engine;
     this.tokenizer = loaded.tokenizer;
@@ -137,7 +147,7 @@ public final class SpecDecoder implements AutoCloseable {
     boolean opened = false;
     try {
       loaded.load(device);
-      SpecDecoder decoder = new SpecDecoder(loaded);
+      SpecDecoder decoder = new SpecDecoder(loaded, PassCostCache.setting(device, engineOptions));
       opened = true;
       return decoder;
     } finally {
@@ -178,6 +188,7 @@ public final class SpecDecoder implements AutoCloseable {
                 .rule(settings.rule())
                 .sampling(settings.sampling())
                 .draftTokens(settings.drafter().draftTokens())
+                .budget(budget(settings, target))
                 .build();
         StreamedText text = new StreamedText(tokenizer, settings.stopStrings(), onText);
         DecodeResult result =
@@ -191,6 +202,36 @@ public final class SpecDecoder implements AutoCloseable {
       }
     } finally {
       exit();
+    }
+  }
+
+  /**
+   * The budget policy of one generation: fixed, or adaptive over the target's (and, for draft-model
+   * chains, the draft's) pass cost, measured on the first adaptive generation (a probe on {@code
+   * target}, which leaves its cache empty, or the user's cache) and kept for the decoder's life.
+   */
+  private BudgetPolicy budget(Settings settings, CausalLm target) {
+    if (settings.budget() == Budget.FIXED || settings.drafter() instanceof DrafterSpec.None) {
+      return BudgetPolicy.fixed();
+    }
+    boolean chain =
+        settings.drafter() instanceof DrafterSpec.DraftModel
+            || settings.drafter() instanceof DrafterSpec.LookupThenDraft;
+    synchronized (costLock) {
+      PassCostCache cache = PassCostCache.user();
+      try {
+        if (targetCost == null) {
+          targetCost = cache.costOf(target, bundle.target(), costSetting, false);
+        }
+        if (chain && draftCost == null) {
+          try (CausalLm draft = Leases.causalLm(drafts)) {
+            draftCost = cache.costOf(draft, bundle.draft().orElseThrow(), costSetting, false);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read a model file for its pass-cost key", e);
+      }
+      return chain ? BudgetPolicy.auto(targetCost, draftCost) : BudgetPolicy.auto(targetCost);
     }
   }
 

@@ -70,6 +70,26 @@ class SpecDecoderTest {
   }
 
   @Test
+  void greedyOutputWithAdaptiveBudgetsIsTokenIdenticalToPlainDecodingForEveryDrafter() {
+    Generation plain = decoder.generate(PROMPT, GREEDY.drafter(DrafterSpec.none()));
+    for (DrafterSpec drafter :
+        List.of(
+            DrafterSpec.draftModel(6),
+            DrafterSpec.draftTree(TreeSpec.parse("medusa-16")),
+            DrafterSpec.medusa(),
+            DrafterSpec.mtp(3, 2),
+            DrafterSpec.lookup(8),
+            DrafterSpec.lookupThenDraft(4),
+            DrafterSpec.none())) {
+      GenerateOptions options = GREEDY.drafter(drafter).budget(Budget.AUTO);
+      assertEquals(Budget.AUTO, options.budget());
+      Generation g = decoder.generate(PROMPT, options);
+      assertArrayEquals(plain.tokens(), g.tokens(), drafter.toString());
+      assertEquals(plain.text(), g.text(), drafter.toString());
+    }
+  }
+
+  @Test
   void engineOptionsOfTheProcessPoolGiveTheSameGeneration() throws Exception {
     // The process's pool is fixed by its first engine: ask for what the defaults resolve to.
     EngineOptions pool = new EngineOptions(Runtime.getRuntime().availableProcessors(), false);

@@ -4,13 +4,16 @@ import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.BenchReport;
 import dev.specdec.eval.DecodeOptions;
+import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.SpeedBenchmark;
 import dev.specdec.runtime.ModelBundle;
+import dev.specdec.verification.PassCost;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,9 +55,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--prompts",
       paramLabel = "FILE",
-      required = true,
       description =
-          "Prompt set: JSON Lines with \"prompt\" (and optional \"id\", \"category\") or"
+          "Required unless --pass-costs. Prompt set: JSON Lines with \"prompt\" (and optional \"id\", \"category\") or"
               + " Spec-Bench's \"question_id\", \"category\", \"turns\" (first turn used); or a"
               + " .txt file with prompts separated by blank lines.")
   Path prompts;
@@ -67,7 +69,8 @@ final class BenchCommand implements Callable<Integer> {
               + " (none|draft|lookup|lookup+draft|mtp|medusa), k, temperature, top-k, top-p,"
               + " ngram-max, ngram-min, branches, depth, mtp-branches, acceptance"
               + " (greedy|rejection|typical[:EPS;DELTA]), tree (as --tree of decode,"
-              + " with ';' for ',' in dynamic trees); keys left out take the bundle's defaults."
+              + " with ';' for ',' in dynamic trees), budget (fixed|auto, as --budget); keys left"
+              + " out take the bundle's defaults."
               + " Default: one"
               + " config named after the bundle's default drafter, with all defaults.")
   List<String> configs = new ArrayList<>();
@@ -102,9 +105,39 @@ final class BenchCommand implements Callable<Integer> {
       description = "Print only a JSON object with the settings and one entry per config.")
   boolean json;
 
+  @Option(
+      names = "--pass-costs",
+      description =
+          "Print the cost model that --budget auto uses instead of benchmarking: the target's (and"
+              + " draft model's) time per pass over T tokens at two past lengths, from the cache"
+              + " or a probe of well under a second.")
+  boolean passCosts;
+
+  @Option(
+      names = "--refresh",
+      description = "With --pass-costs: probe again even when cached costs exist, and save them.")
+  boolean refresh;
+
   @Override
   public Integer call() throws Exception {
     CommandLine cmd = spec.commandLine();
+    if (passCosts) {
+      Map<String, PassCost> costs =
+          PassCosts.measure(
+              ModelBundle.load(model.bundleDirectory()),
+              model.device,
+              model.threads.engineOptions(cmd),
+              refresh);
+      cmd.getOut().print(json ? PassCosts.toJson(costs) + "\n" : PassCosts.toText(costs));
+      cmd.getOut().flush();
+      return ExitCodes.OK;
+    }
+    if (prompts == null) {
+      throw new ParameterException(cmd, "Missing required option: '--prompts=FILE'");
+    }
+    if (refresh) {
+      throw new ParameterException(cmd, "--refresh goes with --pass-costs");
+    }
     if (repeats < 1) {
       throw new ParameterException(cmd, "--repeats must be >= 1, was " + repeats);
     }

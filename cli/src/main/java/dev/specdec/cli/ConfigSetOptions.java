@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
@@ -25,6 +26,8 @@ final class ConfigSetOptions {
       description = "Most tokens per run, >= 1 (EOS stops earlier). Default: the bundle's.")
   Integer maxNewTokens;
 
+  @Mixin BudgetOption budget;
+
   /** Rejects a {@code --max-new-tokens} below 1 as a usage error. */
   void validate(CommandLine cmd) {
     if (maxNewTokens != null && maxNewTokens < 1) {
@@ -32,12 +35,16 @@ final class ConfigSetOptions {
     }
   }
 
-  /** The bundle's defaults with {@code seed} and {@code --max-new-tokens} applied. */
+  /**
+   * The bundle's defaults with {@code seed}, {@code --max-new-tokens} and {@code --budget} applied
+   * (a config's own {@code budget=} key overrides the latter).
+   */
   DecodeOptions.Builder base(ModelBundle bundle, long seed) {
     DecodeOptions.Builder base = DecodeOptions.defaultsFor(bundle).seed(seed);
     if (maxNewTokens != null) {
       base.maxNewTokens(maxNewTokens);
     }
+    budget.applyTo(base);
     return base;
   }
 

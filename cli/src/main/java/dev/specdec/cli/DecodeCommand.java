@@ -79,6 +79,8 @@ final class DecodeCommand implements Callable<Integer> {
   @Mixin MtpOptions mtp;
   @Mixin TreeOption tree;
 
+  @Mixin BudgetOption budget;
+
   @Mixin SamplingOptions sampling;
 
   @Option(
@@ -228,6 +230,7 @@ final class DecodeCommand implements Callable<Integer> {
     lookup.applyTo(options);
     mtp.applyTo(options);
     tree.applyTo(options);
+    budget.applyTo(options);
     sampling.applyTo(options);
     try {
       return options.build();

@@ -73,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
       paramLabel = "NAME=SPEC",
       description =
           "A config to evaluate (repeatable); SPEC as for bench: drafter, k, temperature, top-k,"
-              + " top-p, ngram-max, ngram-min, branches, acceptance, tree. Default: one config"
+              + " top-p, ngram-max, ngram-min, branches, acceptance, tree, budget (fixed|auto). Default: one config"
               + " per drafter the bundle can run, with the bundle's settings.")
   List<String> configs = new ArrayList<>();
 

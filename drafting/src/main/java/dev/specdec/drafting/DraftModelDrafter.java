@@ -48,6 +48,8 @@ public final class DraftModelDrafter implements Drafter {
   private final float[] logits; // (V) one row of the last pass
   private final float[][] q; // (k, V) q[j]: what the draft at depth j + 1 was drawn from; lazy rows
   private final int[] drafts; // (k)
+  private final float[] confidences; // (1 + k) per node: the drafter's probability of its draft
+  private final DraftConfidence confidence;
   private final DraftDistributions sampledDistributions;
   private int drafted; // drafts in the last proposal
   private int cachedBeforeDrafting; // cache length once caught up, before the first draft ran
@@ -64,6 +66,8 @@ public final class DraftModelDrafter implements Drafter {
     this.logits = new float[vocabSize];
     this.q = new float[k][];
     this.drafts = new int[k];
+    this.confidences = new float[k + 1];
+    this.confidence = DraftConfidence.of(confidences);
     this.sampledDistributions = node -> node >= 0 && node < drafted ? q[node] : null;
   }
 
@@ -89,6 +93,16 @@ public final class DraftModelDrafter implements Drafter {
 
   @Override
   public Proposal propose(TokenContext context, int maxDrafts) {
+    return propose(context, maxDrafts, DraftStop.NEVER);
+  }
+
+  /**
+   * Proposes a chain, asking {@code stop} after each draft whether to run the draft model once more
+   * for the next one: a chain cut by {@code stop} costs no pass for the drafts it leaves out.
+   */
+  @Override
+  public Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+    java.util.Objects.requireNonNull(stop, "stop");
     if (maxDrafts < 0) {
       throw new IllegalArgumentException("maxDrafts must be >= 0, was " + maxDrafts);
     }
@@ -126,6 +140,9 @@ public final class DraftModelDrafter implements Drafter {
     for (int j = 0; j < budget; j++) {
       drafts[j] = draw(j);
       drafted = j + 1;
+      if (j + 1 < budget && !stop.deeper(j + 1, confidences[j + 1])) {
+        budget = j + 1;
+      }
       if (j + 1 < budget) {
         out = model.forward(TokenTree.rootOnly(drafts[j]));
         tokensRun++;
@@ -135,18 +152,45 @@ public final class DraftModelDrafter implements Drafter {
     }
     TokenTree tree = TokenTree.chain(context.last(), Arrays.copyOf(drafts, budget));
     return new Proposal(
-        tree, sampling.isGreedy() ? DraftDistributions.deterministic() : sampledDistributions);
+        tree,
+        sampling.isGreedy() ? DraftDistributions.deterministic() : sampledDistributions,
+        confidence);
   }
 
+  /**
+   * Draws the draft at {@code depth + 1} and records the drafter's confidence in it: the softmax
+   * probability of the argmax when greedy; when sampling, the largest probability of q, which does
+   * not depend on the sampled token (see {@link DraftConfidence}).
+   */
   private int draw(int depth) {
     if (sampling.isGreedy()) {
-      return Distributions.argmax(logits);
+      int best = Distributions.argmax(logits);
+      confidences[depth + 1] = softmaxOf(logits, best);
+      return best;
     }
     if (q[depth] == null) {
       q[depth] = new float[vocabSize];
     }
     warper.warp(logits, sampling, q[depth]);
+    float max = 0f;
+    for (float p : q[depth]) {
+      max = Math.max(max, p);
+    }
+    confidences[depth + 1] = max;
     return Sampler.sample(q[depth], rng);
+  }
+
+  /** The probability of {@code token} under the softmax of {@code logits} (temperature 1). */
+  static float softmaxOf(float[] logits, int token) {
+    float max = Float.NEGATIVE_INFINITY;
+    for (float l : logits) {
+      max = Math.max(max, l);
+    }
+    double sum = 0;
+    for (float l : logits) {
+      sum += Math.exp(l - max);
+    }
+    return (float) (Math.exp(logits[token] - max) / sum);
   }
 
   @Override

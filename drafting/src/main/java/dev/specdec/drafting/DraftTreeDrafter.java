@@ -86,7 +86,7 @@ public final class DraftTreeDrafter implements Drafter {
       model.commitPrefix(missing.length);
     }
     last = TreeGrower.grow(context.last(), spec, budget, this::expand);
-    return Proposal.deterministic(last.tree());
+    return Proposal.deterministic(last.tree(), Conditionals.of(last));
   }
 
   /** The most nodes one level's pass can hold: the root and the nodes expanded so far. */

@@ -32,6 +32,15 @@ public interface Drafter extends AutoCloseable {
   Proposal propose(TokenContext context, int maxDrafts);
 
   /**
+   * Proposes as {@link #propose(TokenContext, int)} does, asking {@code stop} after each drafted
+   * level whether to draft deeper. Drafters that pay per level (a draft model's chain) stop there;
+   * the default ignores {@code stop}, and the decoder prunes what it will not verify.
+   */
+  default Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+    return propose(context, maxDrafts);
+  }
+
+  /**
    * The target accepted {@code path} of the last proposal.
    *
    * @param path node indices from the root (index 0) down the accepted drafts, so {@code

@@ -55,6 +55,18 @@ public final class LookupFirstDrafter implements Drafter {
     return fallback.propose(context, maxDrafts);
   }
 
+  /** As {@link #propose(TokenContext, int)}; a fallback step asks {@code stop} as it drafts. */
+  @Override
+  public Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+    Proposal fromLookup = lookup.propose(context, maxDrafts);
+    if (lookup.lastMatchLength() >= minMatch && fromLookup.tree().draftCount() > 0) {
+      active = lookup;
+      return fromLookup;
+    }
+    active = fallback;
+    return fallback.propose(context, maxDrafts, stop);
+  }
+
   /** True when the last proposal came from the lookup. */
   public boolean lastProposalFromLookup() {
     return active == lookup;

@@ -109,7 +109,7 @@ public final class MedusaDrafter implements Drafter {
       ran = true;
     }
     GrownTree grown = TreeGrower.grow(context.last(), spec, maxDrafts, this::expand);
-    return Proposal.deterministic(grown.tree());
+    return Proposal.deterministic(grown.tree(), Conditionals.of(grown));
   }
 
   /** Every node at depth d gets head d's top-k: the heads see only the last accepted state. */

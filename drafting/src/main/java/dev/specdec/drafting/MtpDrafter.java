@@ -74,6 +74,8 @@ public final class MtpDrafter implements Drafter {
   private final int[] tokens; // (1 + maxDrafts)
   private final int[] parents; // (1 + maxDrafts)
   private final double[] scores; // (1 + maxDrafts) path probability
+  private final float[] confidences; // (1 + maxDrafts) per node: the module's belief in it
+  private final DraftConfidence confidence;
   private final float[] nodeHidden; // (1 + maxDrafts, H) hidden input of each node's pair
   private final float[][] q; // (1 + maxDrafts)(V) per expanded node when sampling; lazy rows
   private final int[] frontier; // (1 + maxDrafts) nodes of the deepest level
@@ -101,6 +103,8 @@ public final class MtpDrafter implements Drafter {
     this.tokens = new int[nodes];
     this.parents = new int[nodes];
     this.scores = new double[nodes];
+    this.confidences = new float[nodes];
+    this.confidence = DraftConfidence.of(confidences);
     this.nodeHidden = new float[nodes * width];
     this.q = new float[nodes][];
     this.frontier = new int[nodes];
@@ -156,6 +160,17 @@ public final class MtpDrafter implements Drafter {
 
   @Override
   public Proposal propose(TokenContext context, int maxDrafts) {
+    return propose(context, maxDrafts, DraftStop.NEVER);
+  }
+
+  /**
+   * Proposes as {@link #propose(TokenContext, int)} does, asking {@code stop} after each level
+   * whether to run the module once more for the next: the confidence it is shown is that of the
+   * level's best-scoring node, so a chain is asked about its own node.
+   */
+  @Override
+  public Proposal propose(TokenContext context, int maxDrafts, DraftStop stop) {
+    Objects.requireNonNull(stop, "stop");
     if (maxDrafts < 0) {
       throw new IllegalArgumentException("maxDrafts must be >= 0, was " + maxDrafts);
     }
@@ -212,6 +227,10 @@ public final class MtpDrafter implements Drafter {
       frontier[frontierSize++] = node;
     }
     for (int level = 2; level <= depth && size - 1 < budget; level++) {
+      sortByScore(frontier, frontierSize);
+      if (!stop.deeper(level - 1, confidences[frontier[0]])) {
+        break;
+      }
       out =
           run(TokenTree.of(Arrays.copyOf(tokens, size), Arrays.copyOf(parents, size)), nodeHidden);
       sortByScore(frontier, frontierSize);
@@ -230,7 +249,9 @@ public final class MtpDrafter implements Drafter {
     module.truncate(module.cacheLength()); // the draft rows are never kept
     TokenTree tree = TokenTree.of(Arrays.copyOf(tokens, size), Arrays.copyOf(parents, size));
     return new Proposal(
-        tree, sampling.isGreedy() ? DraftDistributions.deterministic() : sampledDistributions);
+        tree,
+        sampling.isGreedy() ? DraftDistributions.deterministic() : sampledDistributions,
+        confidence);
   }
 
   private ForwardOutput run(TokenTree tree, float[] hidden) {
@@ -256,7 +277,8 @@ public final class MtpDrafter implements Drafter {
             best = t;
           }
         }
-        add(node, best, ranked ? scores[node] * probs[best] : scores[node]);
+        float p = ranked ? probs[best] : DraftModelDrafter.softmaxOf(logits, best);
+        add(node, best, ranked ? scores[node] * probs[best] : scores[node], p);
       }
       return;
     }
@@ -264,9 +286,14 @@ public final class MtpDrafter implements Drafter {
       q[node] = new float[vocab];
     }
     warper.warp(logits, sampling, q[node]);
+    // Sampled children share one confidence, the largest probability of q: never their own draw.
+    float max = 0f;
+    for (float p : q[node]) {
+      max = Math.max(max, p);
+    }
     for (int c = 0; c < count; c++) {
       int token = Sampler.sample(q[node], rng);
-      add(node, token, scores[node] * q[node][token]);
+      add(node, token, scores[node] * q[node][token], max);
     }
   }
 
@@ -279,7 +306,8 @@ public final class MtpDrafter implements Drafter {
     return false;
   }
 
-  private void add(int parent, int token, double score) {
+  private void add(int parent, int token, double score, float conditional) {
+    confidences[size] = conditional;
     tokens[size] = token;
     parents[size] = parent;
     scores[size] = score;

@@ -65,7 +65,11 @@ public final class PromptLookupDrafter implements Drafter {
     if (found == 0) {
       return Proposal.rootOnly(context.last());
     }
-    return Proposal.deterministic(buildTrie(context.last(), starts, found, budget));
+    TokenTree trie = buildTrie(context.last(), starts, found, budget);
+    // A longer match is a better hint: 1 token -> 1/2, 2 -> 2/3, 3 -> 3/4; the adaptive budget
+    // calibrates the score per depth against what the target accepts.
+    float score = lastMatchLength / (lastMatchLength + 1f);
+    return Proposal.deterministic(trie, node -> node == 0 ? 1f : score);
   }
 
   /**

@@ -32,7 +32,8 @@ public record BenchConfig(String name, DecodeOptions options) {
           "depth",
           "mtp-branches",
           "acceptance",
-          "tree");
+          "tree",
+          "budget");
 
   /** Validates presence and that the name is not blank. */
   public BenchConfig {
@@ -114,6 +115,7 @@ public record BenchConfig(String name, DecodeOptions options) {
       case "mtp-branches" -> base.mtpBranches(integer(name, key, value));
       // A dynamic tree's own commas would split the spec: write it with ';' (budget=8;depth=4;...).
       case "tree" -> base.tree(TreeSpec.parse(value.replace(';', ',')));
+      case "budget" -> base.budget(budget(name, value));
       default -> throw new IllegalStateException("key " + key + " is in KEYS but not handled");
     }
   }
@@ -121,7 +123,7 @@ public record BenchConfig(String name, DecodeOptions options) {
   /**
    * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p, with a
    * lookup drafter ngram-max, ngram-min and branches, with the mtp drafter depth and mtp-branches,
-   * an explicit acceptance rule, and a tree.
+   * an explicit acceptance rule, a tree, and budget=auto when the budget is adaptive.
    */
   public String spec() {
     StringBuilder spec =
@@ -160,7 +162,18 @@ public record BenchConfig(String name, DecodeOptions options) {
     options
         .acceptance()
         .ifPresent(rule -> spec.append(",acceptance=").append(acceptanceSpec(rule)));
+    if (options.budget() != BudgetMode.FIXED) {
+      spec.append(",budget=").append(options.budget());
+    }
     return spec.toString();
+  }
+
+  private static BudgetMode budget(String name, String value) {
+    try {
+      return BudgetMode.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("config " + name + ": " + e.getMessage(), e);
+    }
   }
 
   private static DrafterKind drafter(String name, String value) {

@@ -17,8 +17,11 @@ import dev.specdec.runtime.ModelContractException;
 import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.TextStream;
 import dev.specdec.runtime.TextTokenizer;
+import dev.specdec.verification.BudgetPolicy;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
+import dev.specdec.verification.PassCost;
+import dev.specdec.verification.PassCostCache;
 import dev.specdec.verification.SpeculativeDecoder;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StopReason;
@@ -55,7 +58,11 @@ public final class BundleDecoder implements AutoCloseable {
   private final Random drafterRandom;
   private final SpeculativeDecoder decoder;
   private SpeculativeDecoder plainDecoder; // over the same target; built on first use
+  private boolean costRefreshed; // the drifted target cost was saved once
   private boolean closed;
+
+  /** How far observed verify times may drift from the cached cost before it is rescaled. */
+  static final double COST_DRIFT_TOLERANCE = 0.25;
 
   private BundleDecoder(
       ModelBundle bundle,
@@ -64,7 +71,8 @@ public final class BundleDecoder implements AutoCloseable {
       TextTokenizer tokenizer,
       CausalLm target,
       Drafter drafter,
-      Random drafterRandom) {
+      Random drafterRandom,
+      BudgetPolicy budget) {
     this.bundle = bundle;
     this.options = options;
     this.engine = engine;
@@ -78,6 +86,7 @@ public final class BundleDecoder implements AutoCloseable {
             .rule(options.rule())
             .sampling(options.sampling())
             .draftTokens(options.draftTokens())
+            .budget(budget)
             .build();
   }
 
@@ -204,6 +213,7 @@ public final class BundleDecoder implements AutoCloseable {
                 + info.vocabSize());
       }
       Random drafterRandom = new Random(0);
+      CausalLm[] chainDraft = new CausalLm[1]; // the draft model of a chain drafter, for its cost
       drafter =
           switch (options.drafter()) {
             case NONE -> Drafter.none();
@@ -211,7 +221,7 @@ public final class BundleDecoder implements AutoCloseable {
                 options.tree().isPresent()
                     ? Drafter.draftModelTree(
                         load(engine, bundle.draft().orElseThrow(), device), options.tree().get())
-                    : draftModel(engine, bundle, device, options, drafterRandom);
+                    : draftModel(engine, bundle, device, options, drafterRandom, chainDraft);
             case MEDUSA -> medusa(engine, bundle, device, options, info);
             case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
             case LOOKUP_DRAFT -> {
@@ -220,13 +230,27 @@ public final class BundleDecoder implements AutoCloseable {
               // the draft model unowned.
               yield LookupFirstDrafter.of(
                   config,
-                  draftModel(engine, bundle, device, options, drafterRandom),
+                  draftModel(engine, bundle, device, options, drafterRandom, chainDraft),
                   config.ngramMin());
             }
             case MTP -> mtpDrafter(engine, bundle, device, options, info, drafterRandom);
           };
+      BudgetPolicy budget = BudgetPolicy.fixed();
+      if (options.budget() == BudgetMode.AUTO) {
+        // Probing before the first generation leaves both caches empty, as reset() would.
+        String setting = PassCostCache.setting(device, engineOptions);
+        PassCostCache cache = PassCostCache.user();
+        PassCost targetCost = cache.costOf(target, bundle.target(), setting, false);
+        budget =
+            chainDraft[0] != null
+                ? BudgetPolicy.auto(
+                    targetCost,
+                    cache.costOf(chainDraft[0], bundle.draft().orElseThrow(), setting, false))
+                : BudgetPolicy.auto(targetCost);
+      }
       BundleDecoder decoder =
-          new BundleDecoder(bundle, options, engine, tokenizer, target, drafter, drafterRandom);
+          new BundleDecoder(
+              bundle, options, engine, tokenizer, target, drafter, drafterRandom, budget);
       opened = true;
       return decoder;
     } finally {
@@ -243,13 +267,15 @@ public final class BundleDecoder implements AutoCloseable {
   }
 
   private static Drafter draftModel(
-      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, Random random)
+      Engine engine,
+      ModelBundle bundle,
+      Device device,
+      DecodeOptions options,
+      Random random,
+      CausalLm[] loaded)
       throws IOException, ModelContractException, DeviceUnavailableException {
-    return Drafter.draftModel(
-        load(engine, bundle.draft().orElseThrow(), device),
-        options.sampling(),
-        options.draftTokens(),
-        random);
+    loaded[0] = load(engine, bundle.draft().orElseThrow(), device);
+    return Drafter.draftModel(loaded[0], options.sampling(), options.draftTokens(), random);
   }
 
   private static Drafter mtpDrafter(
@@ -393,6 +419,7 @@ public final class BundleDecoder implements AutoCloseable {
       comparison = Optional.empty();
     }
     emit(onText, stream.finish());
+    refreshCostOnDrift();
     return new DecodeReport(
         bundle.name(),
         tokenizer.decode(result.tokens()),
@@ -433,7 +460,30 @@ public final class BundleDecoder implements AutoCloseable {
       return plainDecoder.generate(promptTokens, request, token -> {}, onStep);
     }
     drafterRandom.setSeed(seed ^ DRAFTER_SEED_MIX);
-    return decoder.generate(promptTokens, request, token -> {}, onStep);
+    DecodeResult result = decoder.generate(promptTokens, request, token -> {}, onStep);
+    refreshCostOnDrift();
+    return result;
+  }
+
+  /**
+   * With adaptive budgets: once the observed verify times are off the cached target cost by more
+   * than {@link #COST_DRIFT_TOLERANCE}, saves the cost rescaled by the observed ratio, so the next
+   * process starts from what this machine does now (this decoder already corrects for it).
+   */
+  private void refreshCostOnDrift() {
+    if (costRefreshed || !(decoder.budget() instanceof BudgetPolicy.Auto auto)) {
+      return;
+    }
+    double ratio = decoder.observedCostRatio();
+    if (Math.abs(ratio - 1) > COST_DRIFT_TOLERANCE) {
+      PassCostCache.user().trySave(auto.target().scaled(ratio));
+      costRefreshed = true;
+    }
+  }
+
+  /** How this decoder sizes each step's draft, with the costs it uses. */
+  public BudgetPolicy budget() {
+    return decoder.budget();
   }
 
   private static void emit(Consumer<String> onText, String text) {

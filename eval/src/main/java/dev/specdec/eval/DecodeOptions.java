@@ -30,6 +30,8 @@ import java.util.Optional;
  *     DrafterKind#MTP}
  * @param tree the token tree the drafter fills: present for {@link DrafterKind#MEDUSA} (always) and
  *     optionally {@link DrafterKind#DRAFT} (a tree instead of a chain); k still caps its drafts
+ * @param budget fixed (k or the tree every step) or auto (each step drafts what pays, at most k);
+ *     plain decoding is always fixed
  */
 public record DecodeOptions(
     DrafterKind drafter,
@@ -40,7 +42,8 @@ public record DecodeOptions(
     Optional<Lookup> lookup,
     Optional<AcceptanceRule> acceptance,
     Optional<Mtp> mtp,
-    Optional<TreeSpec> tree) {
+    Optional<TreeSpec> tree,
+    BudgetMode budget) {
 
   /** The tree of the medusa drafter when none is given: small, as verification on a CPU wants. */
   public static final String DEFAULT_MEDUSA_TREE = "medusa-8";
@@ -48,6 +51,11 @@ public record DecodeOptions(
   /** Validates every field with a message naming it and its value. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
+    Objects.requireNonNull(budget, "budget");
+    if (drafter == DrafterKind.NONE && budget == BudgetMode.AUTO) {
+      throw new IllegalArgumentException(
+          "budget auto sizes the drafts of a drafter; drafter none drafts nothing (use fixed)");
+    }
     Objects.requireNonNull(mtp, "mtp");
     if (drafter.needsMtpModule() != mtp.isPresent()) {
       throw new IllegalArgumentException(
@@ -106,6 +114,30 @@ public record DecodeOptions(
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
+  }
+
+  /** Options with a fixed budget: the drafter's k or tree every step. */
+  public DecodeOptions(
+      DrafterKind drafter,
+      int draftTokens,
+      SamplingConfig sampling,
+      long seed,
+      int maxNewTokens,
+      Optional<Lookup> lookup,
+      Optional<AcceptanceRule> acceptance,
+      Optional<Mtp> mtp,
+      Optional<TreeSpec> tree) {
+    this(
+        drafter,
+        draftTokens,
+        sampling,
+        seed,
+        maxNewTokens,
+        lookup,
+        acceptance,
+        mtp,
+        tree,
+        BudgetMode.FIXED);
   }
 
   /**
@@ -327,6 +359,7 @@ public record DecodeOptions(
     private Integer depth; // null: the MTP default, k
     private Integer mtpBranches; // null: 1
     private TreeSpec tree; // null: none (medusa: DEFAULT_MEDUSA_TREE)
+    private BudgetMode budget = BudgetMode.FIXED;
     private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
@@ -424,6 +457,12 @@ public record DecodeOptions(
       return this;
     }
 
+    /** Fixed (default) or adaptive budgets; plain decoding ignores it. */
+    public Builder budget(BudgetMode budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
     /** The acceptance rule, overriding the one the sampling calls for. */
     public Builder acceptance(AcceptanceRule acceptance) {
       this.acceptance = Objects.requireNonNull(acceptance, "acceptance");
@@ -497,7 +536,8 @@ public record DecodeOptions(
           lookup,
           Optional.ofNullable(acceptance),
           mtp,
-          Optional.ofNullable(treeSpec));
+          Optional.ofNullable(treeSpec),
+          budget);
     }
   }
 }

@@ -120,6 +120,7 @@ public record DecodeReport(
               json.addProperty("branches", mtp.branches());
             });
     options.tree().ifPresent(tree -> json.addProperty("tree", tree.describe()));
+    json.addProperty("budget", options.budget().toString());
     json.addProperty("rule", rule);
     json.addProperty("temperature", options.sampling().temperature());
     json.addProperty("topK", options.sampling().topK());
@@ -176,6 +177,9 @@ public record DecodeReport(
     }
     if (options.tree().isPresent()) {
       drafting += ", tree " + options.tree().get().describe();
+    }
+    if (options.budget() == BudgetMode.AUTO) {
+      drafting += ", budget auto";
     }
     String sampling =
         options.sampling().isGreedy()

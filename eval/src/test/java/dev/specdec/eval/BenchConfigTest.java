@@ -86,7 +86,7 @@ class BenchConfigTest {
 
     assertEquals(
         "config x: unknown key 'width'; valid keys: drafter, k, temperature, top-k, top-p,"
-            + " ngram-max, ngram-min, branches, depth, mtp-branches, acceptance, tree",
+            + " ngram-max, ngram-min, branches, depth, mtp-branches, acceptance, tree, budget",
         e.getMessage());
   }
 

@@ -34,21 +34,11 @@ final class FirstPath {
 
   /** The chain of {@code nodes} of the proposal's tree, with each node's q carried over. */
   static Proposal reduce(Proposal proposal, int[] nodes) {
-    TokenTree tree = proposal.tree();
-    int[] tokens = new int[nodes.length];
-    for (int k = 0; k < nodes.length; k++) {
-      tokens[k] = tree.token(nodes[k]);
-    }
-    return new Proposal(
-        TokenTree.chainOf(tokens), chainNode -> proposal.draftDistribution(nodes[chainNode]));
+    return SubTree.reduce(proposal, nodes);
   }
 
   /** Maps a path of the chain (indices 0..n-1) back to node indices of the original tree. */
   static int[] original(int[] chainPath, int[] nodes) {
-    int[] path = new int[chainPath.length];
-    for (int k = 0; k < path.length; k++) {
-      path[k] = nodes[chainPath[k]];
-    }
-    return path;
+    return SubTree.original(chainPath, nodes);
   }
 }

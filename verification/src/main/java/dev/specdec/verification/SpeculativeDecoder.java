@@ -29,6 +29,12 @@ import java.util.random.RandomGenerator;
  *
  * <p>A target that cannot take tree masks ({@link CausalLm#supportsTreeMasks()} false) verifies the
  * first root-to-leaf path of each proposed tree (see {@code FirstPath}); chains pass as they are.
+ *
+ * <p>With {@link BudgetPolicy.Auto} each step drafts and verifies only what pays
+ * (docs/adaptive.md): the drafter is asked for at most k drafts (none while speculation is off),
+ * chain drafters stop through a {@link dev.specdec.drafting.DraftStop}, and the proposal is pruned
+ * to its best nodes before the target's pass; the drafter is told the accepted path in its own node
+ * numbers. What the budget learns lives as long as the decoder.
  */
 public final class SpeculativeDecoder {
   /** The most draft tokens a pass may take. */
@@ -40,6 +46,11 @@ public final class SpeculativeDecoder {
   private final SamplingConfig sampling;
   private final int draftTokens;
   private final TargetDistributions distributions;
+  private final BudgetPolicy budget;
+  // What adaptive budgets learned (costs, calibration, on/off), carried from one generation to
+  // the next: the machine and the drafter stay the same. Null with a fixed budget.
+  private final AdaptiveBudget planner;
+  private final java.util.function.LongSupplier clock; // times the steps the budget learns from
 
   private SpeculativeDecoder(Builder b) {
     this.target = b.target;
@@ -48,6 +59,23 @@ public final class SpeculativeDecoder {
     this.rule = b.rule != null ? b.rule : defaultRule(b.sampling);
     this.draftTokens = b.draftTokens;
     this.distributions = TargetDistributions.create(sampling, target.info().vocabSize());
+    this.budget = b.budget;
+    this.clock = b.clock;
+    this.planner = budget instanceof BudgetPolicy.Auto auto ? new AdaptiveBudget(auto, 0, 1) : null;
+  }
+
+  /** How each step's draft is sized. */
+  public BudgetPolicy budget() {
+    return budget;
+  }
+
+  /**
+   * With {@link BudgetPolicy.Auto}: the ratio of the observed verify times to the policy's pass
+   * cost, as the steps so far measured it (an average that follows recent steps; 1 before any
+   * step). A ratio far from 1 says the cost model no longer matches this machine.
+   */
+  public double observedCostRatio() {
+    return planner == null ? 1 : planner.drift();
   }
 
   private static AcceptanceRule defaultRule(SamplingConfig sampling) {
@@ -135,6 +163,9 @@ public final class SpeculativeDecoder {
     int capacity = target.capacity();
     validatePrompt(prompt, capacity);
     RandomGenerator rng = new SplittableRandom(request.seed());
+    if (planner != null) {
+      planner.startGeneration();
+    }
     int maxNew = request.maxNewTokens();
     Context context = new Context(Math.min(capacity, prompt.length + maxNew));
     for (int t : prompt) {
@@ -174,21 +205,41 @@ public final class SpeculativeDecoder {
       // A step emits at most drafts + 1 tokens; keep the context within capacity and stop drafting
       // tokens the request will not take.
       int maxDrafts = Math.min(draftTokens, Math.min(capacity - n - 1, remaining - 1));
-      long draftStart = System.nanoTime();
+      long draftStart = clock.getAsLong();
       long verifyStart;
       long verifyEnd;
       long draftEnd;
       TokenTree tree;
       Verdict verdict;
       int[] path;
+      int proposed;
+      double expectedTokens = Double.NaN;
+      Proposal verified;
       try {
-        Proposal proposal = drafter.propose(context, maxDrafts);
-        verifyStart = System.nanoTime();
-        checkProposal(proposal.tree(), context.last(), maxDrafts);
+        Proposal proposal;
+        int cap = maxDrafts;
+        if (planner == null) {
+          proposal = drafter.propose(context, maxDrafts);
+        } else {
+          cap = planner.cap(maxDrafts, n - 1);
+          proposal = drafter.propose(context, cap, planner.stop());
+        }
+        verifyStart = clock.getAsLong();
+        checkProposal(proposal.tree(), context.last(), cap);
+        proposed = proposal.tree().draftCount();
         int[] kept = null; // the tree's nodes the verified chain keeps, when reduced
         if (!target.supportsTreeMasks() && !proposal.tree().isChain()) {
           kept = FirstPath.nodes(proposal.tree());
           proposal = FirstPath.reduce(proposal, kept);
+        }
+        int[] chosen = null; // the nodes the budget keeps, when it prunes
+        if (planner != null) {
+          int[] nodes = planner.choose(proposal);
+          if (nodes.length < proposal.tree().size()) {
+            chosen = nodes;
+            proposal = SubTree.reduce(proposal, nodes);
+          }
+          expectedTokens = planner.expectedTokens();
         }
         tree = proposal.tree();
         ForwardOutput output = target.forward(tree);
@@ -197,9 +248,11 @@ public final class SpeculativeDecoder {
         path = verdict.path();
         drafter.targetCommitting(n - 1, path, output);
         target.commit(path);
-        verifyEnd = System.nanoTime();
-        drafter.accepted(kept == null ? path : FirstPath.original(path, kept));
-        draftEnd = System.nanoTime();
+        verifyEnd = clock.getAsLong();
+        int[] original = chosen == null ? path : SubTree.original(path, chosen);
+        drafter.accepted(kept == null ? original : SubTree.original(original, kept));
+        draftEnd = clock.getAsLong();
+        verified = proposal;
       } catch (RunCancelledException e) {
         // A pass of the target or the drafter's model was refused or cut short: this step emits
         // nothing, and the tokens of the steps before it are the result.
@@ -237,6 +290,15 @@ public final class SpeculativeDecoder {
           stop = StopReason.CONTEXT_FULL;
         }
       }
+      if (planner != null) {
+        planner.observe(
+            verified,
+            path,
+            (verifyStart - draftStart) + (draftEnd - verifyEnd),
+            verifyEnd - verifyStart,
+            clock.getAsLong() - draftStart,
+            proposed);
+      }
       if (onStep != StepListener.NONE) {
         onStep.onStep(
             new StepRecord(
@@ -246,9 +308,12 @@ public final class SpeculativeDecoder {
                 path,
                 verdict.nextToken(),
                 (verifyStart - draftStart) + (draftEnd - verifyEnd),
-                verifyEnd - verifyStart));
+                verifyEnd - verifyStart,
+                proposed,
+                expectedTokens));
       }
     }
+
     long end = System.nanoTime();
     int[] tokens = new int[newTokens];
     System.arraycopy(produced, 0, tokens, 0, newTokens);
@@ -356,6 +421,8 @@ public final class SpeculativeDecoder {
     private AcceptanceRule rule;
     private SamplingConfig sampling = SamplingConfig.greedy();
     private int draftTokens = 4;
+    private BudgetPolicy budget = BudgetPolicy.fixed();
+    private java.util.function.LongSupplier clock = System::nanoTime;
 
     private Builder(CausalLm target) {
       this.target = target;
@@ -376,6 +443,25 @@ public final class SpeculativeDecoder {
     /** The target's warping; default greedy. */
     public Builder sampling(SamplingConfig sampling) {
       this.sampling = Objects.requireNonNull(sampling, "sampling");
+      return this;
+    }
+
+    /**
+     * How each step's draft is sized; default {@link BudgetPolicy#fixed()}: the drafter's k or tree
+     * every step. With {@link BudgetPolicy.Auto} the draft is cut to what pays (at most k).
+     */
+    public Builder budget(BudgetPolicy budget) {
+      this.budget = Objects.requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /**
+     * The clock that times each step's drafting and verification, in nanoseconds; default {@link
+     * System#nanoTime()}. Tests give a clock that counts the fake models' work, so that adaptive
+     * budgets see a deterministic machine.
+     */
+    Builder clock(java.util.function.LongSupplier clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -22,6 +22,10 @@ import java.util.Objects;
  * @param nextToken the target's correction or bonus token after the path
  * @param draftNanos wall time of the drafter this step: proposing and taking in the verdict
  * @param verifyNanos wall time of the target pass, the acceptance rule and the cache commit
+ * @param proposedDrafts drafts the drafter proposed; more than {@link #drafted()} when an adaptive
+ *     budget pruned the tree, 0 on a plain step
+ * @param expectedTokens what the adaptive budget expected the step to emit (accepted + 1) when it
+ *     chose the tree; {@code NaN} with a fixed budget
  */
 public record StepRecord(
     int step,
@@ -30,7 +34,9 @@ public record StepRecord(
     int[] path,
     int nextToken,
     long draftNanos,
-    long verifyNanos) {
+    long verifyNanos,
+    int proposedDrafts,
+    double expectedTokens) {
 
   /** Validates the path against the tree and copies it. */
   public StepRecord {
@@ -53,7 +59,41 @@ public record StepRecord(
       throw new IllegalArgumentException(
           "times must be >= 0, were draftNanos=" + draftNanos + ", verifyNanos=" + verifyNanos);
     }
+    if (proposedDrafts < tree.draftCount()) {
+      throw new IllegalArgumentException(
+          "proposedDrafts ("
+              + proposedDrafts
+              + ") must be >= the drafts verified ("
+              + tree.draftCount()
+              + ")");
+    }
     path = path.clone();
+  }
+
+  /** A step of a fixed budget: every proposed draft was verified, nothing expected. */
+  public StepRecord(
+      int step,
+      int emittedBefore,
+      TokenTree tree,
+      int[] path,
+      int nextToken,
+      long draftNanos,
+      long verifyNanos) {
+    this(
+        step,
+        emittedBefore,
+        tree,
+        path,
+        nextToken,
+        draftNanos,
+        verifyNanos,
+        tree.draftCount(),
+        Double.NaN);
+  }
+
+  /** The step's budget: the drafts verified, 0 for a plain step. */
+  public int budget() {
+    return tree.draftCount();
   }
 
   /** The accepted path (a copy). */
@@ -87,6 +127,8 @@ public record StepRecord(
         && nextToken == r.nextToken
         && draftNanos == r.draftNanos
         && verifyNanos == r.verifyNanos
+        && proposedDrafts == r.proposedDrafts
+        && Double.compare(expectedTokens, r.expectedTokens) == 0
         && tree.equals(r.tree)
         && Arrays.equals(path, r.path);
   }
@@ -112,6 +154,10 @@ public record StepRecord(
         + draftNanos
         + ", verifyNanos="
         + verifyNanos
+        + ", proposedDrafts="
+        + proposedDrafts
+        + ", expectedTokens="
+        + expectedTokens
         + "]";
   }
 }

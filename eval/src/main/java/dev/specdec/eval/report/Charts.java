@@ -1,5 +1,6 @@
 package dev.specdec.eval.report;
 
+import dev.specdec.eval.BudgetDistribution;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
 import dev.specdec.eval.EvalMetrics;
@@ -29,6 +30,7 @@ final class Charts {
   static final String ACCEPTED_LENGTHS = "accepted-length-histogram.png";
   static final String SPEEDUP = "speedup.png";
   static final String TAU_BY_CATEGORY = "tau-by-category.png";
+  static final String BUDGETS = "budget-distribution.png";
 
   private static final int WIDTH = 800;
   private static final int HEIGHT = 450;
@@ -44,6 +46,7 @@ final class Charts {
     return List.of(
         save(acceptanceByDepth(report), dir.resolve(ACCEPTANCE_BY_DEPTH)),
         save(acceptedLengths(report), dir.resolve(ACCEPTED_LENGTHS)),
+        save(budgets(report), dir.resolve(BUDGETS)),
         save(speedup(report), dir.resolve(SPEEDUP)),
         save(
             tauByCategory(report),
@@ -92,6 +95,33 @@ final class Charts {
             "Accepted drafts per drafting step",
             "accepted drafts",
             "share of drafting steps",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false));
+  }
+
+  /** The share of steps that verified each number of drafts (0 = plain step), per config. */
+  private static JFreeChart budgets(EvalReport report) {
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    int widest = 0;
+    for (ConfigEval c : report.configs()) {
+      widest = Math.max(widest, BudgetDistribution.of(c.runs()).steps().size());
+    }
+    for (ConfigEval c : report.configs()) {
+      BudgetDistribution d = BudgetDistribution.of(c.runs());
+      long total = d.total();
+      for (int b = 0; b < widest; b++) {
+        long n = b < d.steps().size() ? d.steps().get(b) : 0;
+        data.addValue(total == 0 ? 0 : (double) n / total, c.config().name(), Integer.toString(b));
+      }
+    }
+    return style(
+        ChartFactory.createBarChart(
+            "Budget per step: drafts verified (0 = plain step)",
+            "drafts verified",
+            "share of steps",
             data,
             PlotOrientation.VERTICAL,
             true,

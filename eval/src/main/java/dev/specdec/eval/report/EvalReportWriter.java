@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.specdec.eval.BudgetDistribution;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
 import dev.specdec.eval.DegenerateLoop;
@@ -32,7 +33,9 @@ import java.util.zip.GZIPOutputStream;
  *   <li>{@value #JSON}: everything, machine-readable: settings, per config its spec, overall and
  *       per-category metrics, and per prompt its counts and speeds;
  *   <li>{@value #STEPS}: one JSON object per line and step: config, prompt, step, drafted, tree
- *       depth, accepted, the accepted nodes and their depths, drafter and verifier nanoseconds;
+ *       depth, accepted, the accepted nodes and their depths, drafter and verifier nanoseconds, the
+ *       step's budget (drafts verified), the drafts proposed before an adaptive budget pruned them
+ *       and the tokens it expected;
  *   <li>{@value #CSV}: one row per configuration × category (category {@code all} first);
  *   <li>{@value #MARKDOWN}: the summary tables and the definitions;
  *   <li>{@value #HTML}: the same with charts (PNG files beside it).
@@ -102,6 +105,12 @@ public final class EvalReportWriter {
       config.addProperty("temperature", c.config().options().sampling().temperature());
       config.addProperty("acceptance", c.config().options().rule().name());
       config.addProperty("tree", c.config().options().tree().map(t -> t.describe()).orElse(null));
+      config.addProperty("budget", c.config().options().budget().toString());
+      BudgetDistribution budgets = BudgetDistribution.of(c.runs());
+      JsonArray budgetSteps = new JsonArray();
+      budgets.steps().forEach(budgetSteps::add);
+      config.add("budgetDistribution", budgetSteps);
+      config.add("meanBudget", ReportJson.number(budgets.mean()));
       config.add("overall", metrics(c.overall()));
       JsonObject categories = new JsonObject();
       c.byCategory().forEach((name, m) -> categories.add(name, metrics(m)));
@@ -218,6 +227,9 @@ public final class EvalReportWriter {
             json.add("acceptedDepths", depths);
             json.addProperty("draftNanos", step.draftNanos());
             json.addProperty("verifyNanos", step.verifyNanos());
+            json.addProperty("budget", step.budget());
+            json.addProperty("proposedDrafts", step.proposedDrafts());
+            json.add("expectedTokens", ReportJson.number(step.expectedTokens()));
             out.write(gson.toJson(json));
             out.write('\n');
           }
@@ -329,6 +341,17 @@ public final class EvalReportWriter {
     return out.toString();
   }
 
+  /** The budget per step of a config: its mode and how many steps verified each budget. */
+  static String budgetLine(ConfigEval c) {
+    BudgetDistribution d = BudgetDistribution.of(c.runs());
+    return "Budget "
+        + c.config().options().budget()
+        + ": steps per drafts verified (0, 1, ...): "
+        + d.steps()
+        + String.format(
+            Locale.ROOT, ", mean %.2f, plain steps %.1f %%", d.mean(), 100 * d.plainShare());
+  }
+
   /** The Markdown summary: settings, one table over configs, one per config by category. */
   public static String toMarkdown(EvalReport report, String command) {
     StringBuilder out = new StringBuilder();
@@ -348,6 +371,8 @@ public final class EvalReportWriter {
           .append(c.overall().acceptedLengthHistogram())
           .append("  \nTop-k accuracy by depth: ")
           .append(topK(c.overall()))
+          .append("  \n")
+          .append(budgetLine(c))
           .append('\n');
     }
     out.append('\n').append(DEFINITIONS);
@@ -519,6 +544,7 @@ public final class EvalReportWriter {
             Charts.SPEEDUP,
             Charts.ACCEPTANCE_BY_DEPTH,
             Charts.ACCEPTED_LENGTHS,
+            Charts.BUDGETS,
             Charts.TAU_BY_CATEGORY)) {
       out.append("<p><img src=\"")
           .append(chart)
@@ -539,6 +565,8 @@ public final class EvalReportWriter {
           .append(c.overall().acceptedLengthHistogram())
           .append("<br>Top-k accuracy by depth: ")
           .append(esc(topK(c.overall())))
+          .append("<br>")
+          .append(esc(budgetLine(c)))
           .append("</p>\n");
     }
     out.append("<div>").append(markdownList(DEFINITIONS)).append("</div>\n</body></html>\n");

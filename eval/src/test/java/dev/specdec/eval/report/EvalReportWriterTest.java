@@ -26,7 +26,7 @@ class EvalReportWriterTest {
   void writesJsonStepsCsvMarkdownHtmlAndChartImages(@TempDir Path dir) throws Exception {
     EvalReport report = ScriptedReports.twoConfigs();
     List<Path> files = EvalReportWriter.write(report, "specdec eval --prompts p.jsonl", dir);
-    assertEquals(9, files.size());
+    assertEquals(10, files.size());
 
     JsonObject json =
         JsonParser.parseString(Files.readString(dir.resolve("report.json"))).getAsJsonObject();
@@ -62,6 +62,15 @@ class EvalReportWriterTest {
     assertEquals("[1,2,3]", first.get("acceptedNodes").toString());
     assertEquals("[1,2,3]", first.get("acceptedDepths").toString());
     assertEquals(300, first.get("draftNanos").getAsLong());
+    assertEquals(first.get("drafted").getAsInt(), first.get("budget").getAsInt());
+    assertEquals(first.get("drafted").getAsInt(), first.get("proposedDrafts").getAsInt());
+    assertTrue(first.get("expectedTokens").isJsonNull(), "a fixed budget expects nothing");
+    assertEquals("fixed", chain.get("budget").getAsString());
+    long budgetSteps = 0;
+    for (var n : chain.getAsJsonArray("budgetDistribution")) {
+      budgetSteps += n.getAsLong();
+    }
+    assertEquals(9, budgetSteps, "every step of the chain config has a budget");
 
     // Header, then per config the "all" row and one per category.
     List<String> csv = Files.readAllLines(dir.resolve("summary.csv"));
@@ -76,12 +85,15 @@ class EvalReportWriterTest {
     String markdown = Files.readString(dir.resolve("summary.md"));
     assertTrue(markdown.contains("| chain | 2 | 2.286 "), markdown);
     assertTrue(markdown.contains("## Definitions"));
+    assertTrue(
+        markdown.contains("Budget fixed: steps per drafts verified (0, 1, ...): "), markdown);
     String html = Files.readString(dir.resolve("report.html"));
     for (String image :
         List.of(
             "speedup.png",
             "acceptance-by-depth.png",
             "accepted-length-histogram.png",
+            "budget-distribution.png",
             "tau-by-category.png")) {
       assertTrue(html.contains("<img src=\"" + image + "\""), image);
       byte[] bytes = Files.readAllBytes(dir.resolve(image));

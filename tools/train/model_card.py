@@ -248,7 +248,8 @@ def main():
             if not i:
                 continue
             for st in i["stages"]:
-                lines.append(train_cmd(k, st["args"]))
+                if "args" in st:  # a layer initialisation from the target has no run of its own
+                    lines.append(train_cmd(k, st["args"]))
             lines.append(train_cmd(k, i["args"]))
         lines.append("/usr/bin/python3 tools/train/export.py --out %s --target %s --draft %s%s%s --weights %s" % (
             a.bundle, a.target, a.draft, " --medusa " + a.medusa if a.medusa else "",

@@ -1,12 +1,12 @@
 package dev.specdec;
 
-import dev.specdec.runtime.CacheStats;
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MedusaHeads;
-import dev.specdec.runtime.ModelInfo;
-import dev.specdec.runtime.MtpInfo;
-import dev.specdec.runtime.MtpModule;
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.MtpInfo;
+import dev.specdec.model.MtpModule;
 import dev.specdec.tree.TokenTree;
 
 /**

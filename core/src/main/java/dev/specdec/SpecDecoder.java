@@ -4,17 +4,18 @@ import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupFirstDrafter;
 import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.MtpModule;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.ModelInfo;
-import dev.specdec.runtime.MtpModule;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.verification.BudgetPolicy;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
@@ -106,7 +107,11 @@ public final class SpecDecoder implements AutoCloseable {
    */
   public static SpecDecoder open(Path bundleDir)
       throws BundleException, IOException, ModelContractException {
-    return open(bundleDir, Device.cpu());
+    try {
+      return open(bundleDir, Device.cpu());
+    } catch (DeviceUnavailableException e) {
+      throw new AssertionError("ONNX Runtime always registers the CPU execution provider", e);
+    }
   }
 
   /**
@@ -119,11 +124,13 @@ public final class SpecDecoder implements AutoCloseable {
    * @throws IOException when a file cannot be read or parsed
    * @throws ModelContractException when a model breaks the model contract, or an MTP module belongs
    *     to another target
-   * @throws IllegalStateException when this ONNX Runtime build cannot use {@code device}, or ONNX
-   *     Runtime's process-wide environment was created with other threading options
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device} (the message says how to get it)
+   * @throws IllegalStateException when ONNX Runtime's process-wide environment was created with
+   *     other threading options
    */
   public static SpecDecoder open(Path bundleDir, Device device)
-      throws BundleException, IOException, ModelContractException {
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     return open(bundleDir, device, EngineOptions.defaults());
   }
 
@@ -135,10 +142,11 @@ public final class SpecDecoder implements AutoCloseable {
    * @throws BundleException as {@link #open(Path, Device)}
    * @throws IOException as {@link #open(Path, Device)}
    * @throws ModelContractException as {@link #open(Path, Device)}
+   * @throws DeviceUnavailableException as {@link #open(Path, Device)}
    * @throws IllegalStateException as {@link #open(Path, Device)}
    */
   public static SpecDecoder open(Path bundleDir, Device device, EngineOptions engineOptions)
-      throws BundleException, IOException, ModelContractException {
+      throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundleDir, "bundleDir");
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(engineOptions, "engineOptions");
@@ -147,7 +155,7 @@ public final class SpecDecoder implements AutoCloseable {
     boolean opened = false;
     try {
       loaded.load(device);
-      SpecDecoder decoder = new SpecDecoder(loaded, PassCostCache.setting(device, engineOptions));
+      SpecDecoder decoder = new SpecDecoder(loaded, engineOptions.costSetting(device));
       opened = true;
       return decoder;
     } finally {
@@ -167,8 +175,8 @@ public final class SpecDecoder implements AutoCloseable {
    * @throws IllegalArgumentException when the options ask for a model the bundle does not have, for
    *     greedy acceptance with a non-zero temperature, or the prompt leaves no room in the context
    * @throws IllegalStateException when this decoder is closed
-   * @throws dev.specdec.runtime.NumericalException when a model produces NaN or infinite logits
-   * @throws dev.specdec.runtime.InferenceException when ONNX Runtime fails
+   * @throws dev.specdec.model.NumericalException when a model produces NaN or infinite logits
+   * @throws dev.specdec.model.InferenceException when ONNX Runtime fails
    */
   public Generation generate(String prompt, GenerateOptions options, Consumer<String> onText) {
     Objects.requireNonNull(prompt, "prompt");
@@ -433,7 +441,8 @@ public final class SpecDecoder implements AutoCloseable {
       medusas = decoder.medusas;
     }
 
-    void load(Device device) throws BundleException, IOException, ModelContractException {
+    void load(Device device)
+        throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
       tokenizer = engine.loadTokenizer(bundle.tokenizer());
       targets = new InstancePool<>(engine.loadCausalLmWeights(bundle.target(), device));
       // One instance now, for the target's declared sizes; it is the first generation's.

@@ -1,7 +1,7 @@
 package dev.specdec;
 
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.TextStream;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.verification.TokenSink;
 import java.util.List;
 import java.util.function.Consumer;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.Drafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.DecodeResult;

@@ -1,6 +1,6 @@
 package dev.specdec.bench;
 
-import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.model.ForwardOutput;
 
 /** A {@link ForwardOutput} over logits held in Java arrays: a synthetic pass, no model. */
 final class ArrayForwardOutput implements ForwardOutput {

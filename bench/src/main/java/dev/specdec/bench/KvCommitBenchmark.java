@@ -1,9 +1,9 @@
 package dev.specdec.bench;
 
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.tree.TokenTree;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
 package dev.specdec.bench;
 
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.tree.TokenTree;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,13 +1,13 @@
 package dev.specdec.cli;
 
-import dev.specdec.eval.DeviceUnavailableException;
 import dev.specdec.eval.ImportException;
 import dev.specdec.eval.QuantizeException;
+import dev.specdec.model.InferenceException;
+import dev.specdec.model.NumericalException;
+import dev.specdec.model.RunCancelledException;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.InferenceException;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.NumericalException;
-import dev.specdec.runtime.RunCancelledException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

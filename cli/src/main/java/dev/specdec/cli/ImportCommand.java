@@ -2,8 +2,8 @@ package dev.specdec.cli;
 
 import dev.specdec.eval.ImportException;
 import dev.specdec.eval.ModelImporter;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.ModelInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.sampling.LogitsWarper;
 import dev.specdec.sampling.Sampler;

@@ -1,8 +1,8 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.tree.GrownTree;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.tree.TreeGrower;

@@ -1,9 +1,9 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MedusaHeads;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
 import java.util.Optional;

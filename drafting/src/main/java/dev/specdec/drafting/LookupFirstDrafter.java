@@ -1,7 +1,7 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import java.util.Optional;
 
 /**

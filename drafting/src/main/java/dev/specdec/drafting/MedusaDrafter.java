@@ -1,7 +1,7 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MedusaHeads;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
 import dev.specdec.tree.GrownTree;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.tree.TreeGrower;

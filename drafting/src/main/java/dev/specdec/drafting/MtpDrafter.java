@@ -1,7 +1,7 @@
 package dev.specdec.drafting;
 
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MtpModule;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MtpModule;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.sampling.LogitsWarper;
 import dev.specdec.sampling.Sampler;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MedusaHeads;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.tree.TreeShape;
 import dev.specdec.tree.TreeSpec;

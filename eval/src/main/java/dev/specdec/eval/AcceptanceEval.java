@@ -3,6 +3,7 @@ package dev.specdec.eval;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Cancellation;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;

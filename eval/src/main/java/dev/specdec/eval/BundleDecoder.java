@@ -5,18 +5,19 @@ import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.LookupFirstDrafter;
 import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Cancellation;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.TextStream;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.verification.BudgetPolicy;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
@@ -201,7 +202,7 @@ public final class BundleDecoder implements AutoCloseable {
     boolean opened = false;
     try {
       tokenizer = engine.loadTokenizer(bundle.tokenizer());
-      CausalLm target = load(engine, bundle.target(), device);
+      CausalLm target = engine.loadCausalLm(bundle.target(), device);
       ModelInfo info = target.info();
       if (tokenizer.vocabSize() > info.vocabSize()) {
         throw new BundleException(
@@ -220,7 +221,8 @@ public final class BundleDecoder implements AutoCloseable {
             case DRAFT ->
                 options.tree().isPresent()
                     ? Drafter.draftModelTree(
-                        load(engine, bundle.draft().orElseThrow(), device), options.tree().get())
+                        engine.loadCausalLm(bundle.draft().orElseThrow(), device),
+                        options.tree().get())
                     : draftModel(engine, bundle, device, options, drafterRandom, chainDraft);
             case MEDUSA -> medusa(engine, bundle, device, options, info);
             case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
@@ -238,7 +240,7 @@ public final class BundleDecoder implements AutoCloseable {
       BudgetPolicy budget = BudgetPolicy.fixed();
       if (options.budget() == BudgetMode.AUTO) {
         // Probing before the first generation leaves both caches empty, as reset() would.
-        String setting = PassCostCache.setting(device, engineOptions);
+        String setting = engineOptions.costSetting(device);
         PassCostCache cache = PassCostCache.user();
         PassCost targetCost = cache.costOf(target, bundle.target(), setting, false);
         budget =
@@ -274,7 +276,7 @@ public final class BundleDecoder implements AutoCloseable {
       Random random,
       CausalLm[] loaded)
       throws IOException, ModelContractException, DeviceUnavailableException {
-    loaded[0] = load(engine, bundle.draft().orElseThrow(), device);
+    loaded[0] = engine.loadCausalLm(bundle.draft().orElseThrow(), device);
     return Drafter.draftModel(loaded[0], options.sampling(), options.draftTokens(), random);
   }
 
@@ -286,27 +288,17 @@ public final class BundleDecoder implements AutoCloseable {
       ModelInfo target,
       Random random)
       throws IOException, ModelContractException, DeviceUnavailableException {
-    try {
-      return MtpDrafter.of(
-          engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
-          options.sampling(),
-          options.mtp().orElseThrow().config(options.draftTokens()),
-          random);
-    } catch (IllegalStateException e) {
-      // The engine is fresh and open, so this is Engine's "device unavailable" failure.
-      throw new DeviceUnavailableException(e.getMessage(), e);
-    }
+    return MtpDrafter.of(
+        engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
+        options.sampling(),
+        options.mtp().orElseThrow().config(options.draftTokens()),
+        random);
   }
 
   private static Drafter medusa(
       Engine engine, ModelBundle bundle, Device device, DecodeOptions options, ModelInfo target)
       throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
-    MedusaHeads heads;
-    try {
-      heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
-    } catch (IllegalStateException e) {
-      throw new DeviceUnavailableException(e.getMessage(), e);
-    }
+    MedusaHeads heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
     try {
       heads.requireTarget(target);
       return Drafter.medusa(heads, options.tree().orElseThrow());
@@ -318,16 +310,6 @@ public final class BundleDecoder implements AutoCloseable {
 
   private static LookupConfig lookupConfig(DecodeOptions options) {
     return options.lookup().orElseThrow().config(options.draftTokens());
-  }
-
-  private static CausalLm load(Engine engine, Path model, Device device)
-      throws IOException, ModelContractException, DeviceUnavailableException {
-    try {
-      return engine.loadCausalLm(model, device);
-    } catch (IllegalStateException e) {
-      // The engine is fresh and open, so this is Engine's "device unavailable" failure.
-      throw new DeviceUnavailableException(e.getMessage(), e);
-    }
   }
 
   /** The loaded bundle. */
@@ -380,8 +362,8 @@ public final class BundleDecoder implements AutoCloseable {
    * report holds what was generated, with the stop reason {@code interrupted}.
    *
    * @throws IllegalArgumentException when the prompt is empty or does not fit the context
-   * @throws dev.specdec.runtime.NumericalException when a model produces NaN or infinite logits
-   * @throws dev.specdec.runtime.InferenceException when ONNX Runtime fails
+   * @throws dev.specdec.model.NumericalException when a model produces NaN or infinite logits
+   * @throws dev.specdec.model.InferenceException when ONNX Runtime fails
    */
   public DecodeReport decode(String prompt, Consumer<String> onText) {
     return run(prompt, false, onText);

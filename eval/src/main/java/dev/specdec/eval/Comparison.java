@@ -1,7 +1,7 @@
 package dev.specdec.eval;
 
 import dev.specdec.drafting.Drafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.GenerationRequest;
 import dev.specdec.verification.SpeculativeDecoder;

@@ -1,6 +1,7 @@
 package dev.specdec.eval;
 
 import dev.specdec.runtime.BundleException;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.StepListener;

@@ -5,17 +5,18 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.JsonErrors;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.tree.TreeSearch;
 import dev.specdec.tree.TreeShape;
@@ -157,8 +158,6 @@ public record HeadAccuracies(double[][] perRank, long positions) {
       } catch (IllegalArgumentException e) {
         throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
       }
-    } catch (IllegalStateException e) {
-      throw new DeviceUnavailableException(e.getMessage(), e);
     }
   }
 

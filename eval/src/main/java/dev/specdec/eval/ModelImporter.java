@@ -1,13 +1,14 @@
 package dev.specdec.eval;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.ModelInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -248,7 +249,8 @@ public final class ModelImporter {
         }
       }
       return target;
-    } catch (ModelContractException | IllegalArgumentException e) {
+    } catch (ModelContractException | DeviceUnavailableException | IllegalArgumentException e) {
+      // The CPU is always available: any of these means the importer wrote a wrong model.
       throw new IllegalStateException(
           "ONNX Runtime rejects what tools/"
               + source.script

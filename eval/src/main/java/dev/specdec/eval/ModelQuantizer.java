@@ -5,16 +5,17 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.MtpModule;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.ModelInspection;
-import dev.specdec.runtime.MtpModule;
 import dev.specdec.runtime.Quantization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -297,7 +298,10 @@ public final class ModelQuantizer {
           // is what can be checked without their target.
         }
       }
-    } catch (BundleException | ModelContractException | IllegalArgumentException e) {
+    } catch (BundleException
+        | ModelContractException
+        | DeviceUnavailableException
+        | IllegalArgumentException e) {
       throw new IllegalStateException(
           "ONNX Runtime rejects what tools/quantize.py wrote to "
               + result.output()

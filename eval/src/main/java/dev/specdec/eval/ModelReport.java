@@ -1,9 +1,9 @@
 package dev.specdec.eval;
 
+import dev.specdec.model.ModelInfo;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.ModelBundle;
-import dev.specdec.runtime.ModelInfo;
 import dev.specdec.runtime.ModelInspection;
 import dev.specdec.runtime.Quantization;
 import java.io.IOException;

@@ -2,10 +2,11 @@ package dev.specdec.eval;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.specdec.model.CausalLm;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Cancellation;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
@@ -13,7 +14,6 @@ import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.PassCost;
 import dev.specdec.verification.PassCostCache;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,15 +37,15 @@ public final class PassCosts {
       ModelBundle bundle, Device device, EngineOptions options, boolean refresh)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(bundle, "bundle");
-    String setting = PassCostCache.setting(device, options);
+    String setting = options.costSetting(device);
     PassCostCache cache = PassCostCache.user();
     Map<String, PassCost> costs = new LinkedHashMap<>();
     try (Engine engine = Engine.create(options, Cancellation.create())) {
-      try (CausalLm target = load(engine, bundle.target(), device)) {
+      try (CausalLm target = engine.loadCausalLm(bundle.target(), device)) {
         costs.put("target", cache.costOf(target, bundle.target(), setting, refresh));
       }
       if (bundle.draft().isPresent()) {
-        try (CausalLm draft = load(engine, bundle.draft().get(), device)) {
+        try (CausalLm draft = engine.loadCausalLm(bundle.draft().get(), device)) {
           costs.put("draft", cache.costOf(draft, bundle.draft().get(), setting, refresh));
         }
       }
@@ -116,14 +116,5 @@ public final class PassCosts {
           json.add(name, model);
         });
     return ReportJson.pretty(json);
-  }
-
-  private static CausalLm load(Engine engine, Path model, Device device)
-      throws IOException, ModelContractException, DeviceUnavailableException {
-    try {
-      return engine.loadCausalLm(model, device);
-    } catch (IllegalStateException e) {
-      throw new DeviceUnavailableException(e.getMessage(), e);
-    }
   }
 }

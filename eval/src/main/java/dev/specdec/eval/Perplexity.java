@@ -1,15 +1,16 @@
 package dev.specdec.eval;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.Engine;
 import dev.specdec.runtime.EngineOptions;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
-import dev.specdec.runtime.ModelInfo;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.tree.TokenTree;
 import java.io.IOException;
@@ -199,13 +200,7 @@ public final class Perplexity implements AutoCloseable {
     boolean opened = false;
     try {
       tokenizer = engine.loadTokenizer(bundle.tokenizer());
-      CausalLm lm;
-      try {
-        lm = engine.loadCausalLm(file, device);
-      } catch (IllegalStateException e) {
-        // The engine is fresh and open, so this is Engine's "device unavailable" failure.
-        throw new DeviceUnavailableException(e.getMessage(), e);
-      }
+      CausalLm lm = engine.loadCausalLm(file, device);
       if (tokenizer.vocabSize() > lm.info().vocabSize()) {
         throw new BundleException(
             "bundle '"

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
+import dev.specdec.runtime.DeviceUnavailableException;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.verification.StopReason;
 import java.nio.file.Path;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.PromptLookupDrafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.verification.GenerationRequest;
 import dev.specdec.verification.SpeculativeDecoder;

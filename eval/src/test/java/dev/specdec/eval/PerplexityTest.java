@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
-import dev.specdec.runtime.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelBundle;
-import dev.specdec.runtime.TextTokenizer;
 import dev.specdec.tree.TokenTree;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

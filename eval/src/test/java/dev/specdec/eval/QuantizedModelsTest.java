@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.ForwardOutput;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.Quantization;
 import dev.specdec.tree.TokenTree;

@@ -1,9 +1,9 @@
 package dev.specdec.eval;
 
-import dev.specdec.runtime.CacheStats;
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.tree.TokenTree;
 
 /**

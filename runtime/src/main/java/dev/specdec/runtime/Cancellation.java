@@ -1,5 +1,6 @@
 package dev.specdec.runtime;
 
+import dev.specdec.model.RunCancelledException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;

@@ -5,6 +5,12 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.MtpInfo;
+import dev.specdec.model.MtpModule;
+import dev.specdec.model.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -154,11 +160,12 @@ public final class Engine implements AutoCloseable {
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException when the model's inputs, outputs or metadata break the contract,
    *     or match neither layout (the message lists what it has and what each layout expects)
-   * @throws IllegalStateException when the device is unavailable in this ONNX Runtime build, or the
-   *     engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public CausalLm loadCausalLm(Path onnxFile, Device device)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     // The weights' own reference goes at once: the one instance then owns the session alone.
     try (ModelWeights<CausalLm> weights = loadCausalLmWeights(onnxFile, device)) {
       return weights.newInstance();
@@ -175,11 +182,12 @@ public final class Engine implements AutoCloseable {
    * @throws NoSuchFileException when the file does not exist
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException as {@link #loadCausalLm(Path, Device)}
-   * @throws IllegalStateException when the device is unavailable in this ONNX Runtime build, or the
-   *     engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public ModelWeights<CausalLm> loadCausalLmWeights(Path onnxFile, Device device)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     return load(
         onnxFile,
         device,
@@ -236,10 +244,12 @@ public final class Engine implements AutoCloseable {
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException when the module breaks the interface or belongs to another
    *     target
-   * @throws IllegalStateException when the device is unavailable, or the engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public MtpModule loadMtp(Path onnxFile, Device device, ModelInfo target)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     try (ModelWeights<MtpModule> weights = loadMtpWeights(onnxFile, device, target)) {
       return weights.newInstance();
     }
@@ -255,10 +265,12 @@ public final class Engine implements AutoCloseable {
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException when the module breaks the interface or belongs to another
    *     target
-   * @throws IllegalStateException when the device is unavailable, or the engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public ModelWeights<MtpModule> loadMtpWeights(Path onnxFile, Device device, ModelInfo target)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     Objects.requireNonNull(target, "target");
     return load(
         onnxFile,
@@ -299,7 +311,7 @@ public final class Engine implements AutoCloseable {
    * @param kind how messages name the file: {@code "model "}, {@code "MTP module "}
    */
   private <T> T load(Path onnxFile, Device device, String kind, SessionWrapper<T> wrapper)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     String model = onnxFile.getFileName().toString();
     OrtSession session = openSession(onnxFile, device);
     try {
@@ -340,7 +352,8 @@ public final class Engine implements AutoCloseable {
   }
 
   /** A session on the global thread pool with full graph optimization, on {@code device}. */
-  private OrtSession openSession(Path onnxFile, Device device) throws IOException {
+  private OrtSession openSession(Path onnxFile, Device device)
+      throws IOException, DeviceUnavailableException {
     requireOpen();
     Objects.requireNonNull(device, "device");
     String model = requireModelFile(onnxFile);
@@ -440,7 +453,11 @@ public final class Engine implements AutoCloseable {
    */
   public CausalLm loadCausalLm(Path modelFileOrDirectory)
       throws IOException, ModelContractException {
-    return loadCausalLm(resolveModelFile(modelFileOrDirectory), Device.cpu());
+    try {
+      return loadCausalLm(resolveModelFile(modelFileOrDirectory), Device.cpu());
+    } catch (DeviceUnavailableException e) {
+      throw new AssertionError("ONNX Runtime always registers the CPU execution provider", e);
+    }
   }
 
   /**
@@ -485,10 +502,12 @@ public final class Engine implements AutoCloseable {
    * @throws NoSuchFileException when the file does not exist
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException when the file is not Medusa heads as the interface describes
-   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public MedusaHeads loadMedusaHeads(Path onnxFile, Device device)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     try (ModelWeights<MedusaHeads> weights = loadMedusaWeights(onnxFile, device)) {
       return weights.newInstance();
     }
@@ -503,10 +522,12 @@ public final class Engine implements AutoCloseable {
    * @throws NoSuchFileException when the file does not exist
    * @throws IOException when ONNX Runtime cannot read or parse the file
    * @throws ModelContractException when the file is not Medusa heads as the interface describes
-   * @throws IllegalStateException when the device is unavailable or the engine is closed
+   * @throws DeviceUnavailableException when this ONNX Runtime build or machine cannot run {@code
+   *     device}
+   * @throws IllegalStateException when the engine is closed
    */
   public ModelWeights<MedusaHeads> loadMedusaWeights(Path onnxFile, Device device)
-      throws IOException, ModelContractException {
+      throws IOException, ModelContractException, DeviceUnavailableException {
     return load(
         onnxFile,
         device,
@@ -575,25 +596,26 @@ public final class Engine implements AutoCloseable {
   }
 
   private static void addExecutionProvider(OrtSession.SessionOptions options, Device device)
-      throws OrtException {
+      throws OrtException, DeviceUnavailableException {
     switch (device) {
       case Device.Cpu cpu -> {
         // the CPU execution provider is always registered
       }
       case Device.Cuda cuda -> {
         if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-          throw new IllegalStateException(
+          throw new DeviceUnavailableException(
               "CUDA requested ("
                   + cuda
                   + ") but this ONNX Runtime build has no CUDA execution provider (available: "
                   + OrtEnvironment.getAvailableProviders()
                   + "); build with -Pcuda (artifact onnxruntime_gpu) and install CUDA 12 +"
-                  + " cuDNN 9");
+                  + " cuDNN 9",
+              null);
         }
         try {
           options.addCUDA(cuda.deviceId());
         } catch (OrtException e) {
-          throw new IllegalStateException(
+          throw new DeviceUnavailableException(
               "CUDA requested ("
                   + cuda
                   + ") but ONNX Runtime could not enable its CUDA execution provider: "

@@ -30,4 +30,12 @@ public record EngineOptions(int intraOpThreads, boolean allowSpinning) {
         ? this
         : new EngineOptions(Runtime.getRuntime().availableProcessors(), allowSpinning);
   }
+
+  /**
+   * What a pass's cost depends on besides the model file, as the pass-cost cache keys it: the
+   * device, the resolved intra-op thread count and spinning.
+   */
+  public String costSetting(Device device) {
+    return device + "|threads=" + resolved().intraOpThreads() + "|spin=" + allowSpinning;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.specdec.runtime;
 
+import dev.specdec.model.ModelInfo;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

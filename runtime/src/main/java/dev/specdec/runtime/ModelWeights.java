@@ -1,6 +1,10 @@
 package dev.specdec.runtime;
 
 import ai.onnxruntime.OrtException;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.InferenceException;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.MtpModule;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;

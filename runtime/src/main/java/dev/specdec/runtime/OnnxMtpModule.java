@@ -1,5 +1,9 @@
 package dev.specdec.runtime;
 
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MtpInfo;
+import dev.specdec.model.MtpModule;
 import dev.specdec.tree.TokenTree;
 
 /**

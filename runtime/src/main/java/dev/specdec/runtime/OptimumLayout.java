@@ -4,6 +4,7 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.runtime.TensorChecks.Dim;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,9 @@
 package dev.specdec.runtime;
 
 import ai.onnxruntime.OrtException;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.InferenceException;
+import dev.specdec.model.NumericalException;
 import dev.specdec.tree.TokenTree;
 import java.nio.FloatBuffer;
 

@@ -1,5 +1,8 @@
 package dev.specdec.runtime;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import java.nio.FloatBuffer;
 import java.util.function.IntSupplier;
 

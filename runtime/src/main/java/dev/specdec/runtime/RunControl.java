@@ -2,6 +2,7 @@ package dev.specdec.runtime;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.specdec.model.RunCancelledException;
 import java.util.function.Supplier;
 
 /**

@@ -2,6 +2,7 @@ package dev.specdec.runtime;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.specdec.model.InferenceException;
 
 /**
  * One ONNX Runtime session (a model's weights and its optimized graph) shared by the instances that

@@ -1,5 +1,6 @@
 package dev.specdec.runtime;
 
+import dev.specdec.model.TextTokenizer;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.NumericalException;
 import dev.specdec.tree.TokenTree;
 import java.nio.file.NoSuchFileException;
 import org.junit.jupiter.api.AfterAll;
@@ -109,13 +112,13 @@ class ModelContractTest {
   }
 
   @Test
-  void cudaOnACpuOnlyBuildFailsWithHowToGetIt() {
+  void cudaOnACpuOnlyBuildIsDeviceUnavailableWithHowToGetIt() {
     assumeFalse(
         OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
         "this ONNX Runtime build has the CUDA execution provider: the CPU-only error cannot occur");
-    IllegalStateException e =
+    DeviceUnavailableException e =
         assertThrows(
-            IllegalStateException.class,
+            DeviceUnavailableException.class,
             () -> engine.loadCausalLm(Fixtures.target(), new Device.Cuda(0)));
     assertTrue(
         e.getMessage()

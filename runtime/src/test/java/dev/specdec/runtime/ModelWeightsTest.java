@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MedusaHeads;
+import dev.specdec.model.MtpModule;
 import dev.specdec.tree.TokenTree;
 import java.util.ArrayList;
 import java.util.List;

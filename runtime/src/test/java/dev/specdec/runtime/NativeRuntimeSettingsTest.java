@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.TextTokenizer;
 import dev.specdec.tree.TokenTree;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.tree.TokenTree;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import dev.specdec.tree.TokenTree;
 
 /**
  * Reduces a drafter's tree to one chain for a target that cannot take tree masks ({@link
- * dev.specdec.runtime.CausalLm#supportsTreeMasks()} false, e.g. an Optimum-layout model).
+ * dev.specdec.model.CausalLm#supportsTreeMasks()} false, e.g. an Optimum-layout model).
  *
  * <p>The chain follows the first child of each node from the root: drafters put their most likely
  * continuation first (a draft model's chain, prompt lookup's most recent match, the top-1 of Medusa

@@ -1,6 +1,6 @@
 package dev.specdec.verification;
 
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
 import dev.specdec.tree.TokenTree;
 import java.util.Arrays;
 import java.util.Objects;

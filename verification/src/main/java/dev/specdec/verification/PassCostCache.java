@@ -1,6 +1,6 @@
 package dev.specdec.verification;
 
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -71,19 +71,6 @@ public final class PassCostCache {
         + Files.getLastModifiedTime(real).toMillis()
         + "|"
         + setting;
-  }
-
-  /**
-   * The setting part of a key: the device, the resolved intra-op thread count and spinning, which
-   * change what a pass costs.
-   */
-  public static String setting(
-      dev.specdec.runtime.Device device, dev.specdec.runtime.EngineOptions options) {
-    int threads =
-        options.intraOpThreads() == 0
-            ? Runtime.getRuntime().availableProcessors()
-            : options.intraOpThreads();
-    return device + "|threads=" + threads + "|spin=" + options.allowSpinning();
   }
 
   /**

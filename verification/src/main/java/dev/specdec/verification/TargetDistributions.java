@@ -1,6 +1,6 @@
 package dev.specdec.verification;
 
-import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.model.ForwardOutput;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.sampling.LogitsWarper;
 import dev.specdec.sampling.SamplingConfig;

@@ -11,6 +11,8 @@ import dev.specdec.drafting.LookupFirstDrafter;
 import dev.specdec.drafting.MtpConfig;
 import dev.specdec.drafting.MtpDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
+import dev.specdec.model.testing.FakeLm;
+import dev.specdec.model.testing.FakeMtp;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
 import java.util.ArrayList;

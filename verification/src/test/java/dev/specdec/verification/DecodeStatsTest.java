@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.model.testing.FakeLm;
 import org.junit.jupiter.api.Test;
 
 class DecodeStatsTest {

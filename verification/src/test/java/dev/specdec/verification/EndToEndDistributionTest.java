@@ -5,6 +5,7 @@ import static dev.specdec.verification.TestSupport.referenceWarp;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.Drafter;
+import dev.specdec.model.testing.FakeLm;
 import dev.specdec.sampling.SamplingConfig;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

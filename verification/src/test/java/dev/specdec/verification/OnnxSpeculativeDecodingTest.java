@@ -8,7 +8,7 @@ import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.LookupFirstDrafter;
 import dev.specdec.drafting.PromptLookupDrafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
 import dev.specdec.sampling.Distributions;

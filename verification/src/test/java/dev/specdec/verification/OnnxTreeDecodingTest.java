@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.Drafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.MedusaHeads;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.Engine;
-import dev.specdec.runtime.MedusaHeads;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeShapes;
 import dev.specdec.tree.TreeSpec;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.PromptLookupDrafter;
-import dev.specdec.runtime.CausalLm;
+import dev.specdec.model.CausalLm;
 import dev.specdec.runtime.Engine;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.sampling.SamplingConfig;

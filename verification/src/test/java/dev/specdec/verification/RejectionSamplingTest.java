@@ -1,8 +1,8 @@
 package dev.specdec.verification;
 
+import static dev.specdec.model.testing.FakeOutputs.output;
 import static dev.specdec.verification.TestSupport.chiSquarePValue;
 import static dev.specdec.verification.TestSupport.logitsOf;
-import static dev.specdec.verification.TestSupport.output;
 import static dev.specdec.verification.TestSupport.referenceWarp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -8,11 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.DraftModelDrafter;
 import dev.specdec.drafting.Drafter;
-import dev.specdec.runtime.CacheStats;
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
-import dev.specdec.runtime.RunCancelledException;
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
+import dev.specdec.model.RunCancelledException;
+import dev.specdec.model.testing.FakeLm;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TokenTree;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import static dev.specdec.verification.TestSupport.plain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.specdec.model.testing.FakeLm;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

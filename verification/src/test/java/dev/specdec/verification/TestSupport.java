@@ -2,8 +2,7 @@ package dev.specdec.verification;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.tree.TokenTree;
+import dev.specdec.model.testing.FakeLm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,46 +29,6 @@ final class TestSupport {
       prompt[i] = 3 + random.nextInt(500);
     }
     return prompt;
-  }
-
-  /** A pass output with the given logits rows (V = row length). */
-  static ForwardOutput output(float[]... rows) {
-    return output(rows, new float[rows.length]);
-  }
-
-  /** A pass output with the given logits rows and a one-float hidden state per row. */
-  static ForwardOutput output(float[][] rows, float[] hidden) {
-    return new ForwardOutput() {
-      @Override
-      public int rows() {
-        return rows.length;
-      }
-
-      @Override
-      public int vocabSize() {
-        return rows[0].length;
-      }
-
-      @Override
-      public int hiddenSize() {
-        return 1;
-      }
-
-      @Override
-      public float logit(int row, int token) {
-        return rows[row][token];
-      }
-
-      @Override
-      public void copyLogits(int row, float[] dst) {
-        System.arraycopy(rows[row], 0, dst, 0, rows[row].length);
-      }
-
-      @Override
-      public void copyHiddenState(int row, float[] dst) {
-        dst[0] = hidden[row];
-      }
-    };
   }
 
   /** Logits whose softmax at temperature 1 is {@code probs} (log 0 = -Infinity). */
@@ -150,39 +109,6 @@ final class TestSupport {
     double[] ee = e.stream().mapToDouble(x -> x * n / total).toArray();
     long[] oo = o.stream().mapToLong(Long::longValue).toArray();
     return new ChiSquareTest().chiSquareTest(ee, oo);
-  }
-
-  /**
-   * Checks, as a fake model's {@code commit} must, that {@code nodes} is a root-to-node path of
-   * {@code pending}, the tree of the last uncommitted pass ({@code null} when there is none).
-   */
-  static void requirePath(TokenTree pending, int[] nodes) {
-    if (pending == null) {
-      throw new IllegalStateException("no uncommitted forward pass");
-    }
-    for (int i = 0; i < nodes.length; i++) {
-      int expectedParent = i == 0 ? -1 : nodes[i - 1];
-      if (nodes[i] < 0
-          || nodes[i] >= pending.size()
-          || pending.parent(nodes[i]) != expectedParent) {
-        throw new IllegalArgumentException("not a root-to-node path: " + Arrays.toString(nodes));
-      }
-    }
-  }
-
-  /** The nodes {@code 0 .. count - 1} of {@code pending}, which must be a chain: commitPrefix. */
-  static int[] chainPrefix(TokenTree pending, int count) {
-    if (pending == null) {
-      throw new IllegalStateException("no uncommitted forward pass");
-    }
-    if (!pending.isChain() || count > pending.size()) {
-      throw new IllegalArgumentException("commitPrefix(" + count + ") on " + pending);
-    }
-    int[] nodes = new int[count];
-    for (int i = 0; i < count; i++) {
-      nodes[i] = i;
-    }
-    return nodes;
   }
 
   /** Plain decoding's tokens: the reference for greedy equivalence. */

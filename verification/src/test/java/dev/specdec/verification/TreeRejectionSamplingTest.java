@@ -1,13 +1,13 @@
 package dev.specdec.verification;
 
+import static dev.specdec.model.testing.FakeOutputs.output;
 import static dev.specdec.verification.TestSupport.chiSquarePValue;
-import static dev.specdec.verification.TestSupport.output;
 import static dev.specdec.verification.TestSupport.referenceWarp;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.specdec.drafting.DraftDistributions;
 import dev.specdec.drafting.Proposal;
-import dev.specdec.runtime.ForwardOutput;
+import dev.specdec.model.ForwardOutput;
 import dev.specdec.sampling.Distributions;
 import dev.specdec.sampling.Sampler;
 import dev.specdec.sampling.SamplingConfig;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.specdec.drafting.Proposal;
+import dev.specdec.model.testing.FakeOutputs;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TokenTree;
 import java.util.SplittableRandom;
@@ -29,7 +30,7 @@ class TypicalAcceptanceTest {
     assertEquals(0.09, threshold, 1e-12);
     TargetDistributions target =
         TargetDistributions.of(
-            TestSupport.output(TestSupport.logitsOf(p), TestSupport.logitsOf(p)), T1);
+            FakeOutputs.output(TestSupport.logitsOf(p), TestSupport.logitsOf(p)), T1);
     AcceptanceRule rule = AcceptanceRule.typical();
     Verdict accepted =
         rule.decide(Proposal.deterministic(TokenTree.chain(9, 2)), target, new SplittableRandom(1));
@@ -43,7 +44,7 @@ class TypicalAcceptanceTest {
   void picksTheDeepestAcceptedPathNotTheFirstAcceptedChild() {
     double[] p = {0.4, 0.4, 0.1, 0.1};
     float[] row = TestSupport.logitsOf(p);
-    TargetDistributions target = TargetDistributions.of(TestSupport.output(row, row, row, row), T1);
+    TargetDistributions target = TargetDistributions.of(FakeOutputs.output(row, row, row, row), T1);
     // Root has children 0 (a leaf) and 1; node 2 hangs under the second child.
     TokenTree tree = TokenTree.of(new int[] {9, 0, 1, 0}, new int[] {-1, 0, 0, 2});
     Verdict verdict =
@@ -59,7 +60,7 @@ class TypicalAcceptanceTest {
     float[] b = TestSupport.logitsOf(0.3, 0.2, 0.4, 0.1);
     TokenTree tree = TokenTree.of(new int[] {9, 1, 2, 2, 0}, new int[] {-1, 0, 0, 1, 1});
     for (float[][] rows : new float[][][] {{a, b, a, a, a}, {b, a, b, b, b}}) {
-      TargetDistributions target = TargetDistributions.of(TestSupport.output(rows), greedy);
+      TargetDistributions target = TargetDistributions.of(FakeOutputs.output(rows), greedy);
       Verdict typical =
           AcceptanceRule.typical()
               .decide(Proposal.deterministic(tree), target, new SplittableRandom(5));

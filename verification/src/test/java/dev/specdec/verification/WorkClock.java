@@ -1,6 +1,6 @@
 package dev.specdec.verification;
 
-import dev.specdec.runtime.CacheStats;
+import dev.specdec.model.CacheStats;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 

@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /** A model produced NaN or infinite logits; the message names the model, pass and row. */
 public final class NumericalException extends RuntimeException {

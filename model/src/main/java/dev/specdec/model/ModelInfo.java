@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /**
  * What a model declares in its metadata under the specdec model contract.

@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 import dev.specdec.tree.TokenTree;
 
@@ -10,9 +10,9 @@ import dev.specdec.tree.TokenTree;
  * committed ones, uncommitted; {@link #commit} then keeps any root-to-node subset of those nodes,
  * in order, as the next committed rows, and discards the rest. {@link #truncate} rolls back.
  *
- * <p>Not thread-safe: one decode loop drives one model. Several models made from one {@link
- * ModelWeights} share its session and may run on different threads at once. Closing releases every
- * native resource this model owns; {@code close()} is idempotent.
+ * <p>Not thread-safe: one decode loop drives one model. Several models made from one {@code
+ * dev.specdec.runtime.ModelWeights} share its session and may run on different threads at once.
+ * Closing releases every native resource this model owns; {@code close()} is idempotent.
  */
 public interface CausalLm extends AutoCloseable {
 
@@ -75,7 +75,7 @@ public interface CausalLm extends AutoCloseable {
 
   /**
    * Releases the cache, every tensor and this model's hold on its session, which closes with the
-   * last model on it (see {@link ModelWeights}); idempotent.
+   * last model on it (see {@code ModelWeights}); idempotent.
    */
   @Override
   void close();

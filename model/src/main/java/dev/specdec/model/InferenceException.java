@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /** ONNX Runtime failed during a pass; the message gives the context, the cause is kept. */
 public final class InferenceException extends RuntimeException {

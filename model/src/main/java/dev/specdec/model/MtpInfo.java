@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /**
  * What an MTP module declares in its metadata (docs/mtp-medusa-contract.md).

@@ -1,9 +1,9 @@
-package dev.specdec.verification;
+package dev.specdec.model.testing;
 
-import dev.specdec.runtime.CacheStats;
-import dev.specdec.runtime.CausalLm;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.ModelInfo;
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.CausalLm;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.ModelInfo;
 import dev.specdec.tree.TokenTree;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * the target's logits on most prefixes and gets independent noise on a fraction of them, so it
  * agrees with the target only part of the time.
  */
-final class FakeLm implements CausalLm {
+public final class FakeLm implements CausalLm {
   /** Hash of the empty prefix: the same for every fake, so a draft can share a target's rows. */
   private static final long EMPTY_PREFIX = 0x9E3779B97F4A7C15L;
 
@@ -53,7 +53,7 @@ final class FakeLm implements CausalLm {
   }
 
   /** A target over {@code vocab} tokens; logits are N(0, scale²) per (prefix, token). */
-  static FakeLm target(int vocab, int capacity, long salt, double scale) {
+  public static FakeLm target(int vocab, int capacity, long salt, double scale) {
     return new FakeLm(vocab, capacity, salt, scale, null, 0);
   }
 
@@ -61,12 +61,12 @@ final class FakeLm implements CausalLm {
    * A draft that returns {@code target}'s logits on a fraction {@code 1 - disagreement} of prefixes
    * and its own elsewhere.
    */
-  static FakeLm draftOf(FakeLm target, int capacity, long salt, double disagreement) {
+  public static FakeLm draftOf(FakeLm target, int capacity, long salt, double disagreement) {
     return new FakeLm(target.info.vocabSize(), capacity, salt, target.scale, target, disagreement);
   }
 
   /** The logits row after the token sequence whose hash is {@code prefixHash}. */
-  float[] logitsFor(long prefixHash) {
+  public float[] logitsFor(long prefixHash) {
     SplittableRandom r = new SplittableRandom(prefixHash ^ salt);
     if (agreeWith != null && r.nextDouble() >= disagreement) {
       return agreeWith.logitsFor(prefixHash);
@@ -79,7 +79,7 @@ final class FakeLm implements CausalLm {
   }
 
   /** The logits after exactly {@code sequence}, computed without touching the cache. */
-  float[] logitsAfter(int[] sequence) {
+  public float[] logitsAfter(int[] sequence) {
     long h = hashes[0];
     for (int t : sequence) {
       h = extend(h, t);
@@ -91,12 +91,12 @@ final class FakeLm implements CausalLm {
    * The one-float "hidden state" after the prefix whose hash is {@code prefixHash}: a function of
    * the whole prefix, so a drafter fed the hidden state of the wrong position sees another value.
    */
-  static float hiddenFor(long prefixHash) {
+  public static float hiddenFor(long prefixHash) {
     return (float) ((prefixHash >>> 40) / (double) (1L << 24)) - 0.5f;
   }
 
   /** The hidden state after exactly {@code sequence}, computed without touching the cache. */
-  float hiddenAfter(int[] sequence) {
+  public float hiddenAfter(int[] sequence) {
     long h = hashes[0];
     for (int t : sequence) {
       h = extend(h, t);
@@ -104,7 +104,7 @@ final class FakeLm implements CausalLm {
     return hiddenFor(h);
   }
 
-  static long extend(long hash, int token) {
+  public static long extend(long hash, int token) {
     long z = hash * 31 + token + 1;
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
@@ -158,12 +158,12 @@ final class FakeLm implements CausalLm {
     for (int i = 0; i < t; i++) {
       hidden[i] = hiddenFor(pendingHashes[i]);
     }
-    return TestSupport.output(pendingLogits, hidden);
+    return FakeOutputs.output(pendingLogits, hidden);
   }
 
   @Override
   public void commit(int[] nodes) {
-    TestSupport.requirePath(pending, nodes);
+    FakeOutputs.requirePath(pending, nodes);
     for (int node : nodes) {
       tokens[length] = pending.token(node);
       hashes[length + 1] = pendingHashes[node];
@@ -175,7 +175,7 @@ final class FakeLm implements CausalLm {
 
   @Override
   public void commitPrefix(int count) {
-    commit(TestSupport.chainPrefix(pending, count));
+    commit(FakeOutputs.chainPrefix(pending, count));
   }
 
   @Override
@@ -196,16 +196,16 @@ final class FakeLm implements CausalLm {
   }
 
   /** Nodes run whose whole prefix had been run before in this sequence (since truncate(0)). */
-  int repeatedRuns() {
+  public int repeatedRuns() {
     return repeatedRuns;
   }
 
   /** The committed tokens. */
-  int[] cachedTokens() {
+  public int[] cachedTokens() {
     return Arrays.copyOf(tokens, length);
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 

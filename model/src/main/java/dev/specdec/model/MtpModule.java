@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 import dev.specdec.tree.TokenTree;
 

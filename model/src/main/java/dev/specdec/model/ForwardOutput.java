@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /**
  * The outputs of one {@link CausalLm#forward} pass, one row per tree node.

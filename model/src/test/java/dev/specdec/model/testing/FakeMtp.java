@@ -1,9 +1,9 @@
-package dev.specdec.verification;
+package dev.specdec.model.testing;
 
-import dev.specdec.runtime.CacheStats;
-import dev.specdec.runtime.ForwardOutput;
-import dev.specdec.runtime.MtpInfo;
-import dev.specdec.runtime.MtpModule;
+import dev.specdec.model.CacheStats;
+import dev.specdec.model.ForwardOutput;
+import dev.specdec.model.MtpInfo;
+import dev.specdec.model.MtpModule;
 import dev.specdec.tree.TokenTree;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * node's pair tokens are x_1..x_{j+1}, so with {@code bos} in front they are the target's context
  * for x_{j+2}, and the node returns the target's logits after it.
  */
-final class FakeMtp implements MtpModule {
+public final class FakeMtp implements MtpModule {
   private static final long EMPTY = 0x2545F4914F6CDD1DL;
 
   private final MtpInfo info;
@@ -39,14 +39,14 @@ final class FakeMtp implements MtpModule {
   private long rowsCommitted;
   private boolean closed;
 
-  FakeMtp(int vocab, int capacity, long salt, double scale) {
+  public FakeMtp(int vocab, int capacity, long salt, double scale) {
     this(vocab, capacity, salt, scale, null, 0, 1.0);
   }
 
   /**
    * An MTP that returns {@code target}'s logits on a fraction {@code 1 - disagreement} of nodes.
    */
-  FakeMtp(FakeLm target, int capacity, long salt, int bos, double disagreement) {
+  public FakeMtp(FakeLm target, int capacity, long salt, int bos, double disagreement) {
     this(target.info().vocabSize(), capacity, salt, 1.0, target, bos, disagreement);
   }
 
@@ -126,12 +126,12 @@ final class FakeMtp implements MtpModule {
     pending = tree;
     passes++;
     tokensRun += t;
-    return TestSupport.output(logits, out);
+    return FakeOutputs.output(logits, out);
   }
 
   @Override
   public void commit(int[] nodes) {
-    TestSupport.requirePath(pending, nodes);
+    FakeOutputs.requirePath(pending, nodes);
     for (int node : nodes) {
       tokens[length] = pending.token(node);
       hidden[length] = pendingHidden[node];
@@ -144,7 +144,7 @@ final class FakeMtp implements MtpModule {
 
   @Override
   public void commitPrefix(int count) {
-    commit(TestSupport.chainPrefix(pending, count));
+    commit(FakeOutputs.chainPrefix(pending, count));
   }
 
   @Override
@@ -162,16 +162,16 @@ final class FakeMtp implements MtpModule {
   }
 
   /** The committed pairs' tokens. */
-  int[] cachedTokens() {
+  public int[] cachedTokens() {
     return Arrays.copyOf(tokens, length);
   }
 
   /** The committed pairs' hidden states. */
-  float[] cachedHidden() {
+  public float[] cachedHidden() {
     return Arrays.copyOf(hidden, length);
   }
 
-  boolean isClosed() {
+  public boolean isClosed() {
     return closed;
   }
 

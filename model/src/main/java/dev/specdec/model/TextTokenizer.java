@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /**
  * Text to token ids and back. Implementations own native resources: close them.

@@ -1,4 +1,4 @@
-package dev.specdec.runtime;
+package dev.specdec.model;
 
 /**
  * Medusa heads on a target model (docs/mtp-medusa-contract.md): from the target's final-norm hidden

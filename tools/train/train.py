@@ -18,7 +18,8 @@ before its budget (--max-minutes, signal) exits with status 75.
 
 Data: the token stream of data/<split>.txt (every document as <s> ids </s>), cached as uint16 in
 <work>/tokens/. Batches are random windows, drawn from a generator seeded by (seed, step), so a
-resumed run sees the same batches as an uninterrupted one.
+resumed run sees the same batches as an uninterrupted one; a run that continues earlier weights
+(--init-from) numbers its steps after theirs for this, so it does not see their windows again.
 Losses: target CE; draft alpha*KL(target||draft) + (1-alpha)*CE (--alpha, distillation from the frozen
 target's logits, computed on the fly); medusa sum_k 0.8^k CE_k (+ --alpha KL to the target's own
 next-token distribution at t+k+1); mtp CE (+ --alpha KL to the target's distribution at t+1).
@@ -436,6 +437,9 @@ def main(argv=None):
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
     step, tokens_seen, elapsed, history, hw = 0, 0, 0.0, [], []
     stages = []  # earlier runs these weights come from (--init-from), oldest first
+    # Batches are drawn by (seed, step): a run that continues earlier weights (--init-from) starts
+    # its steps after theirs, or it would train again on exactly the windows they saw, in order.
+    batch_offset = 0
     if resume is None and args.init_from and args.init_from.endswith(".onnx"):
         # the committed bundle, when the work directory is gone (see bundle_weights.py)
         import bundle_weights
@@ -445,6 +449,7 @@ def main(argv=None):
         model.load_state_dict(sd)
         stages = bundle_weights.training_stages(args.init_from) + [{
             "ckpt_dir": args.init_from, "note": "resumed from the exported bundle (optimizer state lost)"}]
+        batch_offset = sum(int(st.get("steps", 0)) for st in stages)
         print("initialised from the exported weights of %s" % args.init_from)
     elif resume is None and args.init_from:
         init = load_ckpt(args.init_from)
@@ -456,6 +461,7 @@ def main(argv=None):
                                              "steps": init["step"], "minutes": init["elapsed"] / 60,
                                              "args": init["args"]}]
         hw = list(init.get("hardware", []))
+        batch_offset = init.get("batch_offset", 0) + init["step"]
         print("initialised from %s (%d steps, %.2fM tokens)" % (args.init_from, init["step"], init["tokens"] / 1e6))
     if resume is None and getattr(args, "init_layers_from", None):
         stages = init_layers(model, cfg, args) + stages
@@ -483,6 +489,7 @@ def main(argv=None):
         history = resume.get("history", [])
         stages = resume.get("stages", [])
         hw = resume.get("hardware", [])
+        batch_offset = resume.get("batch_offset", 0)
         print("resumed %s at step %d, %.2fM tokens, %.1f min trained" % (ck_path, step, tokens_seen / 1e6, elapsed / 60))
     total_steps = max(1, int(args.tokens // args.batch_tokens))
     n_params = sum(p.numel() for p in model.parameters())
@@ -505,7 +512,7 @@ def main(argv=None):
         return {"kind": args.kind, "cfg": vars(cfg) if not hasattr(cfg, "__dataclass_fields__")
                 else M.dataclasses.asdict(cfg), "model": model.state_dict(), "opt": opt.state_dict(),
                 "step": step, "tokens": tokens_seen, "elapsed": elapsed, "args": vars(args),
-                "history": history, "stages": stages, "done": done, "params": n_params, "device": device,
+                "history": history, "stages": stages, "batch_offset": batch_offset, "done": done, "params": n_params, "device": device,
                 "hardware": sorted(set(hw + [hardware(device, getattr(args, "cpu_bf16", False))])), "flops": flops,
                 "cpu_seconds": time.process_time() - cpu_start,
                 "torch": torch.__version__}
@@ -535,7 +542,7 @@ def main(argv=None):
         t0 = time.time()
         mets = {}
         for micro in range(n_micro):
-            w = train_batch(train_data, args.seed, step, micro, mb, T + 1 + ex).to(device)
+            w = train_batch(train_data, args.seed, batch_offset + step, micro, mb, T + 1 + ex).to(device)
             with amp():
                 loss, met = step_loss(args.kind, model, teacher, w, args, T)
             (loss / n_micro).backward()

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Runs a prompt set through one or more configurations (drafter x tree x acceptance rule x"
-          + " sampling) and writes a report: report.json (complete), steps.jsonl (every step),"
+          + " sampling) and writes a report: report.json (complete), steps.jsonl.gz (every step),"
           + " summary.csv (config x category), summary.md and report.html with PNG charts.",
       "Per prompt: one speculative run (every step recorded) and one plain run of the same"
           + " target and seed; tau, acceptance, acceptance by depth, accepted-length histogram,"

@@ -1,6 +1,7 @@
 package dev.specdec.cli;
 
 import dev.specdec.eval.HeadAccuracies;
+import dev.specdec.eval.HeadAccuracyProbe;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.tree.TreeSearch;
 import dev.specdec.tree.TreeShape;
@@ -222,7 +223,7 @@ final class TreeCommand implements Callable<Integer> {
       String text = Files.readString(textFile);
       ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
       HeadAccuracies acc =
-          HeadAccuracies.measure(
+          HeadAccuracyProbe.measure(
               bundle, model.device, model.threads.engineOptions(spec.commandLine()), text, ranks);
       String json = acc.toJson() + System.lineSeparator();
       if (output != null) {

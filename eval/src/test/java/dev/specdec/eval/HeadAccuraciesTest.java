@@ -65,7 +65,7 @@ class HeadAccuraciesTest {
     int[] windows = {256, 256, 88};
     try (Engine engine = Engine.create();
         CausalLm target = engine.loadCausalLm(TEST_TINY.resolve("target.onnx"), Device.cpu())) {
-      HeadAccuracies acc = HeadAccuracies.measure(target, new RankById(), tokens, 4);
+      HeadAccuracies acc = HeadAccuracyProbe.measure(target, new RankById(), tokens, 4);
       double[][] perRank = acc.perRank();
       for (int h = 0; h < 3; h++) {
         long[] hits = new long[4];

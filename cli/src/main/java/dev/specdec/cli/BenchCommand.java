@@ -189,7 +189,7 @@ final class BenchCommand implements Callable<Integer> {
         seed,
         () -> {
           DecodeOptions options = configSet.base(bundle, seed).build();
-          return List.of(new BenchConfig(options.drafter().toString(), options));
+          return List.of(new BenchConfig(options.drafter().name(), options));
         });
   }
 }

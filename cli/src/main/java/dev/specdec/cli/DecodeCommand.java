@@ -3,7 +3,6 @@ package dev.specdec.cli;
 import dev.specdec.eval.BundleDecoder;
 import dev.specdec.eval.DecodeOptions;
 import dev.specdec.eval.DecodeReport;
-import dev.specdec.eval.DrafterKind;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.io.IOException;
@@ -58,6 +57,7 @@ final class DecodeCommand implements Callable<Integer> {
       names = "--drafter",
       paramLabel = "KIND",
       converter = DrafterConverter.class,
+      completionCandidates = DrafterConverter.Names.class,
       description =
           "Drafter: ${COMPLETION-CANDIDATES}. none = plain decoding; draft = the bundle's draft"
               + " model; lookup = prompt lookup (copies what followed earlier occurrences of the"
@@ -66,7 +66,7 @@ final class DecodeCommand implements Callable<Integer> {
               + " the target's hidden states (--depth, --mtp-branches); medusa = the bundle's"
               + " Medusa heads fill --tree. Default: draft when the bundle has a draft model, else"
               + " none.")
-  DrafterKind drafter;
+  String drafter;
 
   @Option(
       names = {"-k", "--draft-tokens"},

@@ -1,26 +1,31 @@
 package dev.specdec.cli;
 
-import dev.specdec.eval.DrafterKind;
-import java.util.Arrays;
+import dev.specdec.eval.DecodeOptions;
+import java.util.Iterator;
+import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Parses {@code --drafter} by the names reports use ({@link DrafterKind#toString()}: {@code none},
- * {@code draft}, {@code lookup}, {@code lookup+draft}), ignoring case.
+ * Parses {@code --drafter} by the names reports use ({@link DecodeOptions#DRAFTERS}: {@code none},
+ * {@code draft}, {@code lookup}, {@code lookup+draft}, {@code medusa}, {@code mtp}), ignoring case.
  */
-final class DrafterConverter implements ITypeConverter<DrafterKind> {
+final class DrafterConverter implements ITypeConverter<String> {
   @Override
-  public DrafterKind convert(String value) {
-    for (DrafterKind kind : DrafterKind.values()) {
-      if (kind.toString().equalsIgnoreCase(value.strip())) {
-        return kind;
-      }
+  public String convert(String value) {
+    String name = value.strip().toLowerCase(Locale.ROOT);
+    if (!DecodeOptions.DRAFTERS.contains(name)) {
+      throw new TypeConversionException(
+          "unknown drafter '" + value + "': expected one of " + DecodeOptions.DRAFTERS);
     }
-    throw new TypeConversionException(
-        "unknown drafter '"
-            + value
-            + "': expected one of "
-            + Arrays.toString(DrafterKind.values()));
+    return name;
+  }
+
+  /** The names, for the option's help. */
+  static final class Names implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return DecodeOptions.DRAFTERS.iterator();
+    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.specdec.cli;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.eval.DecodeOptions;
-import dev.specdec.eval.DrafterKind;
 import dev.specdec.verification.SpeculativeDecoder;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -42,7 +42,7 @@ final class LookupOptions {
    * ({@code drafter} null means the default, {@code draft} or {@code none}), before any model is
    * loaded.
    */
-  void validate(CommandLine cmd, DrafterKind drafter, Integer draftTokens) {
+  void validate(CommandLine cmd, String drafter, Integer draftTokens) {
     String given =
         ngramMax != null
             ? "--ngram-max"
@@ -50,7 +50,7 @@ final class LookupOptions {
     if (given == null) {
       return;
     }
-    if (drafter == null || !drafter.usesLookup()) {
+    if (drafter == null || !(drafter.equals("lookup") || drafter.equals("lookup+draft"))) {
       throw new ParameterException(
           cmd,
           given
@@ -60,7 +60,7 @@ final class LookupOptions {
     if (ngramMin != null && ngramMin < 1) {
       throw new ParameterException(cmd, "--ngram-min must be >= 1, was " + ngramMin);
     }
-    int maxNgram = DecodeOptions.Lookup.MAX_NGRAM;
+    int maxNgram = DecodeOptions.Builder.MAX_NGRAM;
     if (ngramMax != null && (ngramMax < 1 || ngramMax > maxNgram)) {
       throw new ParameterException(
           cmd, "--ngram-max must be in [1, " + maxNgram + "], was " + ngramMax);
@@ -69,13 +69,13 @@ final class LookupOptions {
       throw new ParameterException(
           cmd, "--ngram-max (" + ngramMax + ") must be >= --ngram-min (" + ngramMin + ")");
     }
-    if (ngramMax == null && ngramMin != null && ngramMin > DecodeOptions.Lookup.DEFAULT_NGRAM_MAX) {
+    if (ngramMax == null && ngramMin != null && ngramMin > DrafterSpec.Lookup.DEFAULT_NGRAM_MAX) {
       throw new ParameterException(
           cmd,
           "--ngram-min ("
               + ngramMin
               + ") must be <= --ngram-max (default "
-              + DecodeOptions.Lookup.DEFAULT_NGRAM_MAX
+              + DrafterSpec.Lookup.DEFAULT_NGRAM_MAX
               + "): give a larger --ngram-max too");
     }
     int maxBranches = SpeculativeDecoder.MAX_DRAFT_TOKENS;

@@ -2,7 +2,6 @@ package dev.specdec.cli;
 
 import dev.specdec.drafting.MtpConfig;
 import dev.specdec.eval.DecodeOptions;
-import dev.specdec.eval.DrafterKind;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,12 +26,12 @@ final class MtpOptions {
   Integer branches;
 
   /** Rejects out-of-range values, and MTP options given to another drafter, before loading. */
-  void validate(CommandLine cmd, DrafterKind drafter) {
+  void validate(CommandLine cmd, String drafter) {
     String given = depth != null ? "--depth" : branches != null ? "--mtp-branches" : null;
     if (given == null) {
       return;
     }
-    if (drafter == null || !drafter.needsMtpModule()) {
+    if (!"mtp".equals(drafter)) {
       throw new ParameterException(
           cmd, given + " applies to the MTP drafter only: add --drafter mtp");
     }

@@ -1,5 +1,6 @@
 package dev.specdec.cli;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.eval.DecodeOptions;
 import dev.specdec.tree.TreeSpec;
 import java.io.UncheckedIOException;
@@ -15,7 +16,7 @@ final class TreeOption {
       converter = Converter.class,
       description =
           "Token tree for --drafter medusa (default "
-              + DecodeOptions.DEFAULT_MEDUSA_TREE
+              + DrafterSpec.DEFAULT_MEDUSA_TREE
               + ") or draft (default: a chain): a shipped tree (chain-4, medusa-8, medusa-16,"
               + " medusa-32, medusa-63), a JSON choice-list FILE (FILE#NAME picks one of several),"
               + " or dynamic:budget=B,depth=D,topk=K. Unless -k is given, k = the tree's size.")

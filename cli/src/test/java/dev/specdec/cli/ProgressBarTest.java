@@ -2,9 +2,9 @@ package dev.specdec.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.DecodeOptions;
-import dev.specdec.eval.DrafterKind;
 import dev.specdec.sampling.SamplingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ProgressBarTest {
   private static final BenchConfig CONFIG =
       new BenchConfig(
-          "draft", new DecodeOptions(DrafterKind.DRAFT, 4, SamplingConfig.greedy(), 0, 8));
+          "draft", new DecodeOptions(DrafterSpec.draftModel(4), SamplingConfig.greedy(), 0, 8));
 
   @Test
   void redrawsOneLineInPlaceAndEndsIt() {

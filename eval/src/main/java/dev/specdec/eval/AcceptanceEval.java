@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Cancellation;
 import dev.specdec.runtime.Device;
@@ -58,27 +59,22 @@ public final class AcceptanceEval {
   public static List<BenchConfig> defaultConfigs(
       ModelBundle bundle, Supplier<DecodeOptions.Builder> base) {
     List<BenchConfig> configs = new ArrayList<>();
-    for (DrafterKind kind : DrafterKind.values()) {
-      if (runnable(kind, bundle)) {
-        configs.add(new BenchConfig(kind.toString(), base.get().drafter(kind).build()));
+    for (String name : DecodeOptions.DRAFTERS) {
+      DecodeOptions options = base.get().drafter(name).build();
+      if (runnable(options.drafter(), bundle)) {
+        configs.add(new BenchConfig(name, options));
       }
     }
     return configs;
   }
 
   /**
-   * Whether the harness evaluates {@code kind} on {@code bundle} by default. Adding a drafter to
-   * the harness is one line here: the switch is exhaustive, so a new {@link DrafterKind} does not
-   * compile until it says what it needs.
+   * Whether the harness evaluates {@code drafter} on {@code bundle} by default: every drafter whose
+   * models the bundle has, but plain decoding, the baseline every config is measured against.
    */
-  static boolean runnable(DrafterKind kind, ModelBundle bundle) {
-    return switch (kind) {
-      case NONE -> false; // the baseline every config is measured against
-      case DRAFT, LOOKUP_DRAFT -> bundle.draft().isPresent();
-      case LOOKUP -> true;
-      case MTP -> bundle.mtp().isPresent();
-      case MEDUSA -> bundle.medusa().isPresent();
-    };
+  static boolean runnable(DrafterSpec drafter, ModelBundle bundle) {
+    return !(drafter instanceof DrafterSpec.None)
+        && BundleDecoder.missingModel(drafter, bundle).isEmpty();
   }
 
   /**

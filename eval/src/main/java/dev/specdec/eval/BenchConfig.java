@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
 import java.util.HashSet;
@@ -129,7 +130,7 @@ public record BenchConfig(String name, DecodeOptions options) {
     StringBuilder spec =
         new StringBuilder()
             .append("drafter=")
-            .append(options.drafter())
+            .append(options.drafter().name())
             .append(",k=")
             .append(options.draftTokens())
             .append(",temperature=")
@@ -138,24 +139,14 @@ public record BenchConfig(String name, DecodeOptions options) {
             .append(options.sampling().topK())
             .append(",top-p=")
             .append(options.sampling().topP());
-    options
-        .lookup()
-        .ifPresent(
-            lookup ->
-                spec.append(",ngram-max=")
-                    .append(lookup.ngramMax())
-                    .append(",ngram-min=")
-                    .append(lookup.ngramMin())
-                    .append(",branches=")
-                    .append(lookup.branches()));
-    options
-        .mtp()
-        .ifPresent(
-            mtp ->
-                spec.append(",depth=")
-                    .append(mtp.depth())
-                    .append(",mtp-branches=")
-                    .append(mtp.branches()));
+    switch (options.drafter()) {
+      case DrafterSpec.Lookup l -> appendLookup(spec, l.ngramMax(), l.ngramMin(), l.branches());
+      case DrafterSpec.LookupThenDraft l ->
+          appendLookup(spec, l.ngramMax(), l.ngramMin(), l.branches());
+      case DrafterSpec.Mtp m ->
+          spec.append(",depth=").append(m.depth()).append(",mtp-branches=").append(m.branches());
+      default -> {}
+    }
     options
         .tree()
         .ifPresent(tree -> spec.append(",tree=").append(tree.describe().replace(',', ';')));
@@ -168,6 +159,15 @@ public record BenchConfig(String name, DecodeOptions options) {
     return spec.toString();
   }
 
+  private static void appendLookup(StringBuilder spec, int ngramMax, int ngramMin, int branches) {
+    spec.append(",ngram-max=")
+        .append(ngramMax)
+        .append(",ngram-min=")
+        .append(ngramMin)
+        .append(",branches=")
+        .append(branches);
+  }
+
   private static BudgetMode budget(String name, String value) {
     try {
       return BudgetMode.parse(value);
@@ -176,19 +176,18 @@ public record BenchConfig(String name, DecodeOptions options) {
     }
   }
 
-  private static DrafterKind drafter(String name, String value) {
-    for (DrafterKind kind : DrafterKind.values()) {
-      if (kind.toString().equalsIgnoreCase(value)) {
-        return kind;
-      }
+  private static String drafter(String name, String value) {
+    String lower = value.toLowerCase(Locale.ROOT);
+    if (!DecodeOptions.DRAFTERS.contains(lower)) {
+      throw new IllegalArgumentException(
+          "config "
+              + name
+              + ": unknown drafter '"
+              + value
+              + "', expected one of "
+              + DecodeOptions.DRAFTERS);
     }
-    throw new IllegalArgumentException(
-        "config "
-            + name
-            + ": unknown drafter '"
-            + value
-            + "', expected one of "
-            + List.of(DrafterKind.values()));
+    return lower;
   }
 
   private static AcceptanceRule acceptance(String name, String value) {

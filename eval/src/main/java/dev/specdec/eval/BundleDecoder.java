@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.drafting.Drafter;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.drafting.LookupFirstDrafter;
@@ -102,10 +103,10 @@ public final class BundleDecoder implements AutoCloseable {
   }
 
   /**
-   * Loads the tokenizer, the target and (for the drafters that {@linkplain
-   * DrafterKind#needsDraftModel() need one}) the draft model of {@code bundle} on {@code device},
-   * and builds the drafter: none, the draft model, prompt lookup, or prompt lookup falling back to
-   * the draft model when the longest match is shorter than ngram-min tokens.
+   * Loads the tokenizer, the target and the models the drafter needs (draft model, Medusa heads,
+   * MTP module) of {@code bundle} on {@code device}, and builds the drafter: none, the draft model,
+   * prompt lookup, or prompt lookup falling back to the draft model when the longest match is
+   * shorter than ngram-min tokens.
    *
    * @throws BundleException when the draft or lookup+draft drafter is asked of a bundle without a
    *     draft model, or the tokenizer produces ids the target does not know
@@ -163,38 +164,27 @@ public final class BundleDecoder implements AutoCloseable {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(options, "options");
-    if (options.drafter().needsDraftModel() && bundle.draft().isEmpty()) {
+    Optional<String> missing = missingModel(options.drafter(), bundle);
+    if (missing.isPresent()) {
       throw new BundleException(
           "bundle '"
               + bundle.name()
               + "' in "
               + bundle.root()
-              + " has no draft model, which drafter "
-              + options.drafter()
-              + " needs: use drafter none or lookup, or add \"draft\" to its "
-              + ModelBundle.MANIFEST);
-    }
-    if (options.drafter().needsMtpModule() && bundle.mtp().isEmpty()) {
-      throw new BundleException(
-          "bundle '"
-              + bundle.name()
-              + "' in "
-              + bundle.root()
-              + " has no MTP module, which drafter "
-              + options.drafter()
-              + " needs: use another drafter, or export one (tools/train/export.py --mtp) and add"
-              + " \"mtp\" to its "
-              + ModelBundle.MANIFEST);
-    }
-    if (options.drafter().needsMedusa() && bundle.medusa().isEmpty()) {
-      throw new BundleException(
-          "bundle '"
-              + bundle.name()
-              + "' in "
-              + bundle.root()
-              + " has no Medusa heads, which drafter medusa needs: use another drafter, or add"
-              + " \"medusa\" to its "
-              + ModelBundle.MANIFEST);
+              + " has no "
+              + missing.get()
+              + ", which drafter "
+              + options.drafter().name()
+              + " needs: "
+              + switch (missing.get()) {
+                case "draft model" ->
+                    "use drafter none or lookup, or add \"draft\" to its " + ModelBundle.MANIFEST;
+                case "MTP module" ->
+                    "use another drafter, or export one (tools/train/export.py --mtp) and add"
+                        + " \"mtp\" to its "
+                        + ModelBundle.MANIFEST;
+                default -> "use another drafter, or add \"medusa\" to its " + ModelBundle.MANIFEST;
+              });
     }
     Engine engine = Engine.create(engineOptions, cancellation);
     TextTokenizer tokenizer = null;
@@ -217,17 +207,16 @@ public final class BundleDecoder implements AutoCloseable {
       CausalLm[] chainDraft = new CausalLm[1]; // the draft model of a chain drafter, for its cost
       drafter =
           switch (options.drafter()) {
-            case NONE -> Drafter.none();
-            case DRAFT ->
-                options.tree().isPresent()
-                    ? Drafter.draftModelTree(
-                        engine.loadCausalLm(bundle.draft().orElseThrow(), device),
-                        options.tree().get())
-                    : draftModel(engine, bundle, device, options, drafterRandom, chainDraft);
-            case MEDUSA -> medusa(engine, bundle, device, options, info);
-            case LOOKUP -> PromptLookupDrafter.create(lookupConfig(options));
-            case LOOKUP_DRAFT -> {
-              LookupConfig config = lookupConfig(options);
+            case DrafterSpec.None n -> Drafter.none();
+            case DrafterSpec.DraftModel d ->
+                draftModel(engine, bundle, device, options, drafterRandom, chainDraft);
+            case DrafterSpec.DraftTree d ->
+                Drafter.draftModelTree(
+                    engine.loadCausalLm(bundle.draft().orElseThrow(), device), d.tree());
+            case DrafterSpec.Medusa m -> medusa(engine, bundle, device, m, info);
+            case DrafterSpec.Lookup l -> PromptLookupDrafter.create(l.config());
+            case DrafterSpec.LookupThenDraft l -> {
+              LookupConfig config = l.config();
               // A minimum match of ngram-min is always in range, so of() cannot throw and leave
               // the draft model unowned.
               yield LookupFirstDrafter.of(
@@ -235,7 +224,8 @@ public final class BundleDecoder implements AutoCloseable {
                   draftModel(engine, bundle, device, options, drafterRandom, chainDraft),
                   config.ngramMin());
             }
-            case MTP -> mtpDrafter(engine, bundle, device, options, info, drafterRandom);
+            case DrafterSpec.Mtp m ->
+                mtpDrafter(engine, bundle, device, options, m, info, drafterRandom);
           };
       BudgetPolicy budget = BudgetPolicy.fixed();
       if (options.budget() == BudgetMode.AUTO) {
@@ -285,31 +275,48 @@ public final class BundleDecoder implements AutoCloseable {
       ModelBundle bundle,
       Device device,
       DecodeOptions options,
+      DrafterSpec.Mtp spec,
       ModelInfo target,
       Random random)
       throws IOException, ModelContractException, DeviceUnavailableException {
     return MtpDrafter.of(
         engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
         options.sampling(),
-        options.mtp().orElseThrow().config(options.draftTokens()),
+        spec.config(),
         random);
   }
 
   private static Drafter medusa(
-      Engine engine, ModelBundle bundle, Device device, DecodeOptions options, ModelInfo target)
+      Engine engine, ModelBundle bundle, Device device, DrafterSpec.Medusa spec, ModelInfo target)
       throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
     MedusaHeads heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
     try {
       heads.requireTarget(target);
-      return Drafter.medusa(heads, options.tree().orElseThrow());
+      return Drafter.medusa(heads, spec.tree());
     } catch (IllegalArgumentException e) {
       heads.close();
       throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
     }
   }
 
-  private static LookupConfig lookupConfig(DecodeOptions options) {
-    return options.lookup().orElseThrow().config(options.draftTokens());
+  /**
+   * The model of {@code bundle} that {@code drafter} needs and the bundle lacks ({@code "draft
+   * model"}, {@code "MTP module"}, {@code "Medusa heads"}), or empty when it has what it needs.
+   */
+  static Optional<String> missingModel(DrafterSpec drafter, ModelBundle bundle) {
+    return switch (drafter) {
+      case DrafterSpec.None n -> Optional.empty();
+      case DrafterSpec.Lookup l -> Optional.empty();
+      case DrafterSpec.DraftModel d -> absent(bundle.draft(), "draft model");
+      case DrafterSpec.DraftTree d -> absent(bundle.draft(), "draft model");
+      case DrafterSpec.LookupThenDraft l -> absent(bundle.draft(), "draft model");
+      case DrafterSpec.Mtp m -> absent(bundle.mtp(), "MTP module");
+      case DrafterSpec.Medusa m -> absent(bundle.medusa(), "Medusa heads");
+    };
+  }
+
+  private static Optional<String> absent(Optional<Path> file, String what) {
+    return file.isPresent() ? Optional.empty() : Optional.of(what);
   }
 
   /** The loaded bundle. */

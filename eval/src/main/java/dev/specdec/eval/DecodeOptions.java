@@ -1,6 +1,6 @@
 package dev.specdec.eval;
 
-import dev.specdec.drafting.LookupConfig;
+import dev.specdec.DrafterSpec;
 import dev.specdec.drafting.MtpConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
@@ -8,190 +8,60 @@ import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TreeSpec;
 import dev.specdec.verification.AcceptanceRule;
 import dev.specdec.verification.SpeculativeDecoder;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a {@link BundleDecoder} decodes.
+ * How a {@link BundleDecoder} decodes: which drafter with which settings (a {@link DrafterSpec},
+ * which validates its own settings), the sampling, the acceptance rule and the budget.
  *
- * @param drafter the drafter; {@link DrafterKind#NONE} for plain decoding
- * @param draftTokens the most drafts per step, k, in {@code [0, 64]}; at least 1 with any drafter
- *     but {@link DrafterKind#NONE}; for the lookup drafters also the lookup's most drafts per
- *     proposal
+ * @param drafter the drafter and its settings; {@link DrafterSpec#none()} for plain decoding
  * @param sampling the target's (and the draft's) warping; temperature 0 selects the greedy rule,
  *     anything else exact rejection sampling
  * @param seed seeds the decoder's generator; the draft model's generator is derived from it
  * @param maxNewTokens the most new tokens, {@code >= 1}
- * @param lookup the prompt-lookup settings: present exactly when {@code drafter} {@linkplain
- *     DrafterKind#usesLookup() uses lookup}
  * @param acceptance an explicit acceptance rule; empty for the one the sampling calls for (greedy
  *     at temperature 0, rejection sampling otherwise)
- * @param mtp the MTP drafter's settings: present exactly when {@code drafter} is {@link
- *     DrafterKind#MTP}
- * @param tree the token tree the drafter fills: present for {@link DrafterKind#MEDUSA} (always) and
- *     optionally {@link DrafterKind#DRAFT} (a tree instead of a chain); k still caps its drafts
  * @param budget fixed (k or the tree every step) or auto (each step drafts what pays, at most k);
  *     plain decoding is always fixed
  */
 public record DecodeOptions(
-    DrafterKind drafter,
-    int draftTokens,
+    DrafterSpec drafter,
     SamplingConfig sampling,
     long seed,
     int maxNewTokens,
-    Optional<Lookup> lookup,
     Optional<AcceptanceRule> acceptance,
-    Optional<Mtp> mtp,
-    Optional<TreeSpec> tree,
     BudgetMode budget) {
 
-  /** The tree of the medusa drafter when none is given: small, as verification on a CPU wants. */
-  public static final String DEFAULT_MEDUSA_TREE = "medusa-8";
+  /** The drafter names {@link Builder#drafter(String)} takes, as reports spell them. */
+  public static final List<String> DRAFTERS =
+      List.of("none", "draft", "lookup", "lookup+draft", "mtp", "medusa");
 
-  /** Validates every field with a message naming it and its value. */
+  /** Validates what the drafter spec cannot: how it goes with the sampling and the budget. */
   public DecodeOptions {
     Objects.requireNonNull(drafter, "drafter");
+    Objects.requireNonNull(sampling, "sampling");
+    Objects.requireNonNull(acceptance, "acceptance");
     Objects.requireNonNull(budget, "budget");
-    if (drafter == DrafterKind.NONE && budget == BudgetMode.AUTO) {
+    if (drafter instanceof DrafterSpec.None && budget == BudgetMode.AUTO) {
       throw new IllegalArgumentException(
           "budget auto sizes the drafts of a drafter; drafter none drafts nothing (use fixed)");
     }
-    Objects.requireNonNull(mtp, "mtp");
-    if (drafter.needsMtpModule() != mtp.isPresent()) {
-      throw new IllegalArgumentException(
-          "MTP settings go with the mtp drafter only; drafter "
-              + drafter
-              + (mtp.isPresent() ? " was given " + mtp.get() : " was given none"));
-    }
-    Objects.requireNonNull(tree, "tree");
-    if (tree.isPresent() && !drafter.takesTree()) {
-      throw new IllegalArgumentException(
-          "a tree ("
-              + tree.get().describe()
-              + ") goes with the medusa and draft drafters only, not "
-              + drafter);
-    }
-    if (drafter == DrafterKind.MEDUSA && tree.isEmpty()) {
-      throw new IllegalArgumentException("the medusa drafter needs a tree");
-    }
-    Objects.requireNonNull(sampling, "sampling");
-    Objects.requireNonNull(lookup, "lookup");
-    Objects.requireNonNull(acceptance, "acceptance");
     if (acceptance.orElse(null) instanceof AcceptanceRule.Greedy && !sampling.isGreedy()) {
       throw new IllegalArgumentException(
           "greedy acceptance needs temperature 0, was temperature "
               + sampling.temperature()
               + ": use rejection (exact) or typical");
     }
-    if (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
-      throw new IllegalArgumentException(
-          "draft tokens per step (k) must be in [0, "
-              + SpeculativeDecoder.MAX_DRAFT_TOKENS
-              + "], was "
-              + draftTokens);
-    }
-    if (drafter != DrafterKind.NONE && draftTokens == 0) {
-      throw new IllegalArgumentException(
-          "the "
-              + drafter
-              + " drafter needs k >= 1 draft tokens per step (k = 0 is plain decoding: use"
-              + " drafter none)");
-    }
-    if (drafter.usesLookup() != lookup.isPresent()) {
-      throw new IllegalArgumentException(
-          "lookup settings go with the lookup drafters (lookup, lookup+draft) only; drafter "
-              + drafter
-              + (lookup.isPresent() ? " was given " + lookup.get() : " was given none"));
-    }
-    if (lookup.isPresent() && lookup.get().branches() > draftTokens) {
-      throw new IllegalArgumentException(
-          "branches ("
-              + lookup.get().branches()
-              + ") must be <= draft tokens per step k ("
-              + draftTokens
-              + "): each branch takes at least one draft token");
-    }
     if (maxNewTokens < 1) {
       throw new IllegalArgumentException("max new tokens must be >= 1, was " + maxNewTokens);
     }
   }
 
-  /** Options with a fixed budget: the drafter's k or tree every step. */
-  public DecodeOptions(
-      DrafterKind drafter,
-      int draftTokens,
-      SamplingConfig sampling,
-      long seed,
-      int maxNewTokens,
-      Optional<Lookup> lookup,
-      Optional<AcceptanceRule> acceptance,
-      Optional<Mtp> mtp,
-      Optional<TreeSpec> tree) {
-    this(
-        drafter,
-        draftTokens,
-        sampling,
-        seed,
-        maxNewTokens,
-        lookup,
-        acceptance,
-        mtp,
-        tree,
-        BudgetMode.FIXED);
-  }
-
-  /**
-   * Options without a tree (chains, lookup tries), with the default MTP settings ({@link
-   * Mtp#defaultsFor}) when {@code drafter} is {@link DrafterKind#MTP}, none otherwise.
-   */
-  public DecodeOptions(
-      DrafterKind drafter,
-      int draftTokens,
-      SamplingConfig sampling,
-      long seed,
-      int maxNewTokens,
-      Optional<Lookup> lookup,
-      Optional<AcceptanceRule> acceptance) {
-    this(
-        drafter,
-        draftTokens,
-        sampling,
-        seed,
-        maxNewTokens,
-        lookup,
-        acceptance,
-        drafter != null && drafter.needsMtpModule()
-            ? Optional.of(Mtp.defaultsFor(draftTokens))
-            : Optional.empty(),
-        Optional.empty());
-  }
-
-  /** Options with the acceptance rule that {@code sampling} calls for (see {@link #rule()}). */
-  public DecodeOptions(
-      DrafterKind drafter,
-      int draftTokens,
-      SamplingConfig sampling,
-      long seed,
-      int maxNewTokens,
-      Optional<Lookup> lookup) {
-    this(drafter, draftTokens, sampling, seed, maxNewTokens, lookup, Optional.empty());
-  }
-
-  /**
-   * Options with the default lookup settings for {@code drafter} ({@link Lookup#defaultsFor}) when
-   * it uses lookup, none otherwise.
-   */
-  public DecodeOptions(
-      DrafterKind drafter, int draftTokens, SamplingConfig sampling, long seed, int maxNewTokens) {
-    this(
-        drafter,
-        draftTokens,
-        sampling,
-        seed,
-        maxNewTokens,
-        drafter != null && drafter.usesLookup()
-            ? Optional.of(Lookup.defaultsFor(drafter))
-            : Optional.empty());
+  /** Options with the rule the sampling calls for and a fixed budget. */
+  public DecodeOptions(DrafterSpec drafter, SamplingConfig sampling, long seed, int maxNewTokens) {
+    this(drafter, sampling, seed, maxNewTokens, Optional.empty(), BudgetMode.FIXED);
   }
 
   /**
@@ -200,6 +70,22 @@ public record DecodeOptions(
    */
   public static Builder defaultsFor(ModelBundle bundle) {
     return new Builder(bundle.generation(), bundle.draft().isPresent());
+  }
+
+  /** The most drafts per step, k: the drafter's; 0 for plain decoding. */
+  public int draftTokens() {
+    return drafter.draftTokens();
+  }
+
+  /**
+   * The token tree the drafter fills: the medusa drafter's, or the draft model's when it is one.
+   */
+  public Optional<TreeSpec> tree() {
+    return switch (drafter) {
+      case DrafterSpec.Medusa m -> Optional.of(m.tree());
+      case DrafterSpec.DraftTree d -> Optional.of(d.tree());
+      default -> Optional.empty();
+    };
   }
 
   /**
@@ -246,106 +132,15 @@ public record DecodeOptions(
   }
 
   /**
-   * Prompt-lookup settings of the {@link DrafterKind#LOOKUP} and {@link DrafterKind#LOOKUP_DRAFT}
-   * drafters. The most drafts per proposal is the options' k.
-   *
-   * @param ngramMax the longest suffix of the context looked up, in {@code [ngramMin, 16]}
-   * @param ngramMin the shortest suffix that counts as a match, {@code >= 1}; with {@link
-   *     DrafterKind#LOOKUP_DRAFT}, shorter matches (or none) leave the step to the draft model
-   * @param branches the most distinct continuations proposed as sibling branches, in {@code [1,
-   *     64]}; 1 proposes a chain
+   * Starts from a bundle's defaults; each setter overrides one of them. Settings that the chosen
+   * drafter does not take (lookup settings for the draft drafter, say) are dropped: the command
+   * line rejects them before they get here.
    */
-  public record Lookup(int ngramMax, int ngramMin, int branches) {
-    /** The longest n-gram the lookup index supports (as {@link LookupConfig} checks). */
+  public static final class Builder {
+    /** The longest n-gram the lookup index supports. */
     public static final int MAX_NGRAM = 16;
 
-    /** Default longest suffix looked up. */
-    public static final int DEFAULT_NGRAM_MAX = 3;
-
-    /** Validates ranges with messages naming the setting and its value. */
-    public Lookup {
-      if (ngramMin < 1) {
-        throw new IllegalArgumentException("ngram-min must be >= 1, was " + ngramMin);
-      }
-      if (ngramMax < ngramMin || ngramMax > MAX_NGRAM) {
-        throw new IllegalArgumentException(
-            "ngram-max must be in [ngram-min, "
-                + MAX_NGRAM
-                + "] = ["
-                + ngramMin
-                + ", "
-                + MAX_NGRAM
-                + "], was "
-                + ngramMax);
-      }
-      if (branches < 1 || branches > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
-        throw new IllegalArgumentException(
-            "branches must be in [1, "
-                + SpeculativeDecoder.MAX_DRAFT_TOKENS
-                + "], was "
-                + branches);
-      }
-    }
-
-    /**
-     * The default shortest match for {@code drafter}: 1 for {@link DrafterKind#LOOKUP}, which has
-     * nothing else to draft with; 2 for {@link DrafterKind#LOOKUP_DRAFT}, where a single matching
-     * token is too weak a hint to pass over the draft model.
-     */
-    public static int defaultNgramMin(DrafterKind drafter) {
-      return drafter == DrafterKind.LOOKUP_DRAFT ? 2 : 1;
-    }
-
-    /** Suffixes of 3 down to {@link #defaultNgramMin}, one chain. */
-    public static Lookup defaultsFor(DrafterKind drafter) {
-      return new Lookup(DEFAULT_NGRAM_MAX, defaultNgramMin(drafter), 1);
-    }
-
-    /**
-     * The drafting module's configuration for {@code k} drafts per proposal, inspecting up to
-     * {@link LookupConfig#defaults()}'s number of occurrences per n-gram length (at least {@code
-     * branches}).
-     */
-    public LookupConfig config(int k) {
-      int candidates = Math.max(LookupConfig.defaults().maxCandidates(), branches);
-      return new LookupConfig(ngramMax, ngramMin, k, branches, candidates);
-    }
-  }
-
-  /**
-   * Settings of the {@link DrafterKind#MTP} drafter. The most drafts per proposal is the options'
-   * k.
-   *
-   * @param depth the most chained MTP steps: the deepest draft, in {@code [1, 64]}
-   * @param branches children per expanded node, in {@code [1, 64]}; 1 drafts a chain
-   */
-  public record Mtp(int depth, int branches) {
-    /** Validates ranges with messages naming the setting and its value. */
-    public Mtp {
-      if (depth < 1 || depth > MtpConfig.MAX) {
-        throw new IllegalArgumentException(
-            "depth must be in [1, " + MtpConfig.MAX + "], was " + depth);
-      }
-      if (branches < 1 || branches > MtpConfig.MAX) {
-        throw new IllegalArgumentException(
-            "MTP branches must be in [1, " + MtpConfig.MAX + "], was " + branches);
-      }
-    }
-
-    /** A chain as long as k allows: depth k (at least 1), one branch. */
-    public static Mtp defaultsFor(int draftTokens) {
-      return new Mtp(Math.max(1, Math.min(draftTokens, MtpConfig.MAX)), 1);
-    }
-
-    /** The drafting module's configuration for {@code k} drafts per proposal. */
-    public MtpConfig config(int k) {
-      return new MtpConfig(depth, branches, k);
-    }
-  }
-
-  /** Starts from a bundle's defaults; each setter overrides one of them. */
-  public static final class Builder {
-    private DrafterKind drafter;
+    private String drafter;
     private int draftTokens;
     private double temperature;
     private int topK;
@@ -363,7 +158,7 @@ public record DecodeOptions(
     private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
-      this.drafter = hasDraft ? DrafterKind.DRAFT : DrafterKind.NONE;
+      this.drafter = hasDraft ? "draft" : "none";
       this.draftTokens = defaults.draftTokens();
       this.temperature = defaults.temperature();
       this.topK = defaults.topK();
@@ -371,9 +166,18 @@ public record DecodeOptions(
       this.maxNewTokens = defaults.maxNewTokens();
     }
 
-    /** The drafter. */
-    public Builder drafter(DrafterKind drafter) {
-      this.drafter = Objects.requireNonNull(drafter, "drafter");
+    /**
+     * The drafter, by the name reports use: one of {@link #DRAFTERS}.
+     *
+     * @throws IllegalArgumentException for any other name, listing the valid ones
+     */
+    public Builder drafter(String name) {
+      Objects.requireNonNull(name, "drafter");
+      if (!DRAFTERS.contains(name)) {
+        throw new IllegalArgumentException(
+            "unknown drafter '" + name + "': expected one of " + String.join(", ", DRAFTERS));
+      }
+      this.drafter = name;
       return this;
     }
 
@@ -422,7 +226,7 @@ public record DecodeOptions(
 
     /**
      * The shortest suffix that counts as a match for the lookup drafters; default {@link
-     * Lookup#defaultNgramMin} for the drafter, lowered to ngram-max when that is smaller.
+     * #defaultNgramMin} for the drafter, lowered to ngram-max when that is smaller.
      */
     public Builder ngramMin(int ngramMin) {
       this.ngramMin = ngramMin;
@@ -448,9 +252,9 @@ public record DecodeOptions(
     }
 
     /**
-     * The token tree of the medusa drafter (default {@link #DEFAULT_MEDUSA_TREE}) or of the draft
-     * drafter (default none: a chain). Unless k is set explicitly, k becomes the tree's most
-     * drafts.
+     * The token tree of the medusa drafter (default {@link DrafterSpec#DEFAULT_MEDUSA_TREE}) or of
+     * the draft drafter (default none: a chain). Unless k is set explicitly, k becomes the tree's
+     * most drafts.
      */
     public Builder tree(TreeSpec tree) {
       this.tree = Objects.requireNonNull(tree, "tree");
@@ -470,49 +274,94 @@ public record DecodeOptions(
     }
 
     /**
+     * The default shortest match for a lookup drafter: 1 for {@code lookup}, which has nothing else
+     * to draft with; 2 for {@code lookup+draft}, where a single matching token is too weak a hint
+     * to pass over the draft model.
+     */
+    public static int defaultNgramMin(String drafter) {
+      return drafter.equals("lookup+draft") ? 2 : 1;
+    }
+
+    /**
      * Validates and builds. Plain decoding is normalized: drafter {@code none} gets k = 0, and k =
-     * 0 gets drafter {@code none}. Lookup settings are kept only for the lookup drafters.
+     * 0 gets drafter {@code none}.
      *
      * @throws IllegalArgumentException naming the first invalid setting
      */
     public DecodeOptions build() {
       SamplingConfig sampling = new SamplingConfig(temperature, topK, topP);
-      boolean plain = drafter == DrafterKind.NONE || draftTokens == 0;
-      if (plain && draftTokens >= 0 && draftTokens <= SpeculativeDecoder.MAX_DRAFT_TOKENS) {
+      Optional<AcceptanceRule> rule = Optional.ofNullable(acceptance);
+      if (draftTokens < 0 || draftTokens > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
+        throw new IllegalArgumentException(
+            "draft tokens per step (k) must be in [0, "
+                + SpeculativeDecoder.MAX_DRAFT_TOKENS
+                + "], was "
+                + draftTokens);
+      }
+      if (drafter.equals("none") || draftTokens == 0) {
         return new DecodeOptions(
-            DrafterKind.NONE,
-            0,
-            sampling,
-            seed,
-            maxNewTokens,
-            Optional.empty(),
-            Optional.ofNullable(acceptance));
+            DrafterSpec.none(), sampling, seed, maxNewTokens, rule, BudgetMode.FIXED);
       }
-      Optional<Lookup> lookup = Optional.empty();
-      if (drafter.usesLookup()) {
-        int max = ngramMax != null ? ngramMax : Lookup.DEFAULT_NGRAM_MAX;
-        int min =
-            ngramMin != null
-                ? ngramMin
-                : Math.max(1, Math.min(Lookup.defaultNgramMin(drafter), max));
-        lookup = Optional.of(new Lookup(max, min, branches != null ? branches : 1));
+      return new DecodeOptions(spec(), sampling, seed, maxNewTokens, rule, budget);
+    }
+
+    private DrafterSpec spec() {
+      return switch (drafter) {
+        // A tree is dropped by the drafters that draw none (the command line rejects it first).
+        case "draft" -> tree == null ? DrafterSpec.draftModel(k()) : draftTree();
+        case "medusa" -> new DrafterSpec.Medusa(treeOrDefault(), treeK(treeOrDefault()));
+        case "mtp" ->
+            new DrafterSpec.Mtp(
+                depth != null ? depth : Math.max(1, Math.min(k(), MtpConfig.MAX)),
+                mtpBranches != null ? mtpBranches : 1,
+                k());
+        case "lookup", "lookup+draft" -> lookup();
+        default -> throw new IllegalStateException("drafter " + drafter);
+      };
+    }
+
+    private DrafterSpec draftTree() {
+      return new DrafterSpec.DraftTree(tree, treeK(tree));
+    }
+
+    private DrafterSpec lookup() {
+      int max = ngramMax != null ? ngramMax : DrafterSpec.Lookup.DEFAULT_NGRAM_MAX;
+      int min = ngramMin != null ? ngramMin : Math.max(1, Math.min(defaultNgramMin(drafter), max));
+      int b = branches != null ? branches : 1;
+      if (b > k()) {
+        throw new IllegalArgumentException(
+            "branches ("
+                + b
+                + ") must be <= draft tokens per step k ("
+                + k()
+                + "): each branch takes at least one draft token");
       }
-      Optional<Mtp> mtp = Optional.empty();
-      if (drafter.needsMtpModule()) {
-        Mtp defaults = Mtp.defaultsFor(draftTokens);
-        mtp =
-            Optional.of(
-                new Mtp(
-                    depth != null ? depth : defaults.depth(),
-                    mtpBranches != null ? mtpBranches : defaults.branches()));
+      return drafter.equals("lookup")
+          ? DrafterSpec.lookup(max, min, k(), b)
+          : DrafterSpec.lookupThenDraft(max, min, k(), b);
+    }
+
+    private int k() {
+      if (draftTokens == 0) {
+        throw new IllegalArgumentException(
+            "the "
+                + drafter
+                + " drafter needs k >= 1 draft tokens per step (k = 0 is plain decoding: use"
+                + " drafter none)");
       }
-      TreeSpec treeSpec =
-          drafter == DrafterKind.MEDUSA && tree == null
-              ? TreeSpec.parse(DEFAULT_MEDUSA_TREE)
-              : drafter.takesTree() ? tree : null;
-      if (treeSpec != null
-          && !draftTokensSet
-          && treeSpec.maxDrafts() > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
+      return draftTokens;
+    }
+
+    private TreeSpec treeOrDefault() {
+      return tree != null ? tree : TreeSpec.parse(DrafterSpec.DEFAULT_MEDUSA_TREE);
+    }
+
+    /** k of a tree drafter: the tree's most drafts unless k was set. */
+    private int treeK(TreeSpec treeSpec) {
+      if (draftTokensSet) {
+        return k();
+      }
+      if (treeSpec.maxDrafts() > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
         // Cutting such a tree to its first 64 nodes silently would verify another tree than the
         // one asked for.
         throw new IllegalArgumentException(
@@ -526,18 +375,7 @@ public record DecodeOptions(
                 + SpeculativeDecoder.MAX_DRAFT_TOKENS
                 + " nodes, or set k to verify only its first k nodes");
       }
-      int k = treeSpec != null && !draftTokensSet ? treeSpec.maxDrafts() : draftTokens;
-      return new DecodeOptions(
-          drafter,
-          k,
-          sampling,
-          seed,
-          maxNewTokens,
-          lookup,
-          Optional.ofNullable(acceptance),
-          mtp,
-          Optional.ofNullable(treeSpec),
-          budget);
+      return treeSpec.maxDrafts();
     }
   }
 }

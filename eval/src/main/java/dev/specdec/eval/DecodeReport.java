@@ -2,6 +2,7 @@ package dev.specdec.eval;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.specdec.DrafterSpec;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.DecodeStats;
 import dev.specdec.verification.StopReason;
@@ -102,23 +103,18 @@ public record DecodeReport(
     json.add("tokensPerSecond", ReportJson.number(stats.tokensPerSecond()));
     json.addProperty("prefillMillis", stats.prefillNanos() / 1e6);
     json.addProperty("decodeMillis", stats.decodeNanos() / 1e6);
-    json.addProperty("drafter", options.drafter().toString());
+    json.addProperty("drafter", options.drafter().name());
     json.addProperty("draftTokens", options.draftTokens());
-    options
-        .lookup()
-        .ifPresent(
-            lookup -> {
-              json.addProperty("ngramMax", lookup.ngramMax());
-              json.addProperty("ngramMin", lookup.ngramMin());
-              json.addProperty("branches", lookup.branches());
-            });
-    options
-        .mtp()
-        .ifPresent(
-            mtp -> {
-              json.addProperty("depth", mtp.depth());
-              json.addProperty("branches", mtp.branches());
-            });
+    switch (options.drafter()) {
+      case DrafterSpec.Lookup l -> addLookup(json, l.ngramMax(), l.ngramMin(), l.branches());
+      case DrafterSpec.LookupThenDraft l ->
+          addLookup(json, l.ngramMax(), l.ngramMin(), l.branches());
+      case DrafterSpec.Mtp m -> {
+        json.addProperty("depth", m.depth());
+        json.addProperty("branches", m.branches());
+      }
+      default -> {}
+    }
     options.tree().ifPresent(tree -> json.addProperty("tree", tree.describe()));
     json.addProperty("budget", options.budget().toString());
     json.addProperty("rule", rule);
@@ -139,6 +135,21 @@ public record DecodeReport(
     return json;
   }
 
+  private static void addLookup(JsonObject json, int ngramMax, int ngramMin, int branches) {
+    json.addProperty("ngramMax", ngramMax);
+    json.addProperty("ngramMin", ngramMin);
+    json.addProperty("branches", branches);
+  }
+
+  private static String lookupText(int ngramMin, int ngramMax, int branches) {
+    return String.format(
+        Locale.ROOT, ", n-grams %d..%d, %s", ngramMin, ngramMax, branchesText(branches));
+  }
+
+  private static String branchesText(int branches) {
+    return branches == 1 ? "1 branch" : branches + " branches";
+  }
+
   /** {@link #toJsonObject()} printed with indentation (no trailing newline). */
   public String toJson() {
     return ReportJson.pretty(toJsonObject());
@@ -153,28 +164,18 @@ public record DecodeReport(
     DecodeStats stats = result.stats();
     StringBuilder out = new StringBuilder();
     String drafting =
-        options.drafter() == DrafterKind.NONE
+        options.drafter() instanceof DrafterSpec.None
             ? "drafter none"
-            : "drafter " + options.drafter() + ", k = " + options.draftTokens();
-    if (options.lookup().isPresent()) {
-      DecodeOptions.Lookup lookup = options.lookup().get();
-      drafting +=
-          String.format(
-              Locale.ROOT,
-              ", n-grams %d..%d, %s",
-              lookup.ngramMin(),
-              lookup.ngramMax(),
-              lookup.branches() == 1 ? "1 branch" : lookup.branches() + " branches");
-    }
-    if (options.mtp().isPresent()) {
-      DecodeOptions.Mtp mtp = options.mtp().get();
-      drafting +=
-          String.format(
-              Locale.ROOT,
-              ", depth %d, %s",
-              mtp.depth(),
-              mtp.branches() == 1 ? "1 branch" : mtp.branches() + " branches");
-    }
+            : "drafter " + options.drafter().name() + ", k = " + options.draftTokens();
+    drafting +=
+        switch (options.drafter()) {
+          case DrafterSpec.Lookup l -> lookupText(l.ngramMin(), l.ngramMax(), l.branches());
+          case DrafterSpec.LookupThenDraft l ->
+              lookupText(l.ngramMin(), l.ngramMax(), l.branches());
+          case DrafterSpec.Mtp m ->
+              String.format(Locale.ROOT, ", depth %d, %s", m.depth(), branchesText(m.branches()));
+          default -> "";
+        };
     if (options.tree().isPresent()) {
       drafting += ", tree " + options.tree().get().describe();
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.eval.ScriptedSession.Plan;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.DecodeResult;
@@ -33,7 +34,7 @@ class AcceptanceEvalTest {
 
   private static BenchConfig config(String name) {
     return new BenchConfig(
-        name, new DecodeOptions(DrafterKind.DRAFT, K, SamplingConfig.greedy(), 0, MAX_NEW));
+        name, new DecodeOptions(DrafterSpec.draftModel(K), SamplingConfig.greedy(), 0, MAX_NEW));
   }
 
   // Prompt A continues 2, 3, ...; prompt B 3, 4, ... A step drafts min(k, remaining - 1) tokens.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.EngineOptions;
@@ -31,34 +32,34 @@ class AdaptiveBundleDecodingTest {
   void greedyDecodingWithAdaptiveBudgetsIsIdenticalToPlainForEveryDrafter() throws Exception {
     for (DecodeOptions options :
         new DecodeOptions[] {
-          options().drafter(DrafterKind.DRAFT).draftTokens(6).budget(BudgetMode.AUTO).build(),
+          options().drafter("draft").draftTokens(6).budget(BudgetMode.AUTO).build(),
           options()
-              .drafter(DrafterKind.DRAFT)
+              .drafter("draft")
               .tree(TreeSpec.parse("medusa-16"))
               .budget(BudgetMode.AUTO)
               .build(),
-          options().drafter(DrafterKind.MEDUSA).budget(BudgetMode.AUTO).build(),
+          options().drafter("medusa").budget(BudgetMode.AUTO).build(),
           options()
-              .drafter(DrafterKind.MEDUSA)
+              .drafter("medusa")
               .tree(TreeSpec.parse("dynamic:budget=12,depth=4,topk=3"))
               .budget(BudgetMode.AUTO)
               .build(),
-          options().drafter(DrafterKind.MTP).draftTokens(4).budget(BudgetMode.AUTO).build(),
+          options().drafter("mtp").draftTokens(4).budget(BudgetMode.AUTO).build(),
           options()
-              .drafter(DrafterKind.MTP)
+              .drafter("mtp")
               .draftTokens(8)
               .mtpBranches(2)
               .depth(4)
               .budget(BudgetMode.AUTO)
               .build(),
-          options().drafter(DrafterKind.LOOKUP).draftTokens(8).budget(BudgetMode.AUTO).build(),
-          options().drafter(DrafterKind.LOOKUP_DRAFT).draftTokens(6).budget(BudgetMode.AUTO).build()
+          options().drafter("lookup").draftTokens(8).budget(BudgetMode.AUTO).build(),
+          options().drafter("lookup+draft").draftTokens(6).budget(BudgetMode.AUTO).build()
         }) {
       try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
         BudgetPolicy.Auto auto = assertInstanceOf(BudgetPolicy.Auto.class, decoder.budget());
         assertEquals(
-            options.drafter() == DrafterKind.DRAFT && options.tree().isEmpty()
-                || options.drafter() == DrafterKind.LOOKUP_DRAFT,
+            options.drafter() instanceof DrafterSpec.DraftModel
+                || options.drafter() instanceof DrafterSpec.LookupThenDraft,
             auto.draft().isPresent(),
             "a draft-model chain knows its per-draft cost: " + options);
         for (String prompt : new String[] {"To be, or not to be", "public static void main("}) {
@@ -72,7 +73,7 @@ class AdaptiveBundleDecodingTest {
   @Test
   void theProbedCostIsCachedUnderTheModelsKey() throws Exception {
     DecodeOptions options =
-        options().drafter(DrafterKind.DRAFT).draftTokens(4).budget(BudgetMode.AUTO).build();
+        options().drafter("draft").draftTokens(4).budget(BudgetMode.AUTO).build();
     PassCost first;
     try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
       first = ((BudgetPolicy.Auto) decoder.budget()).target();

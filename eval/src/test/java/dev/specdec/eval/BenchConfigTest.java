@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
@@ -41,13 +42,7 @@ class BenchConfigTest {
             base());
 
     assertEquals(
-        new DecodeOptions(
-            DrafterKind.LOOKUP,
-            8,
-            new SamplingConfig(0.5, 40, 0.9),
-            7,
-            32,
-            Optional.of(new DecodeOptions.Lookup(4, 2, 3))),
+        new DecodeOptions(DrafterSpec.lookup(4, 2, 8, 3), new SamplingConfig(0.5, 40, 0.9), 7, 32),
         config.options());
     assertEquals("wide", config.name());
   }
@@ -62,7 +57,7 @@ class BenchConfigTest {
     BenchConfig config = BenchConfig.parse("plain=drafter=none", base());
 
     assertEquals("plain", config.name());
-    assertEquals(DrafterKind.NONE, config.options().drafter());
+    assertEquals(DrafterSpec.none(), config.options().drafter());
     assertEquals(0, config.options().draftTokens());
   }
 

@@ -3,6 +3,7 @@ package dev.specdec.eval;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.DecodeResult;
 import java.util.List;
@@ -13,7 +14,8 @@ class BenchResultTest {
   private static final double EPS = 1e-9;
   private static final int[] TOKENS = {5, 6, 7, 8, 9, 10, 11, 12};
   private static final BenchConfig GREEDY =
-      new BenchConfig("g", new DecodeOptions(DrafterKind.DRAFT, 4, SamplingConfig.greedy(), 0, 8));
+      new BenchConfig(
+          "g", new DecodeOptions(DrafterSpec.draftModel(4), SamplingConfig.greedy(), 0, 8));
 
   /** A speculative run of the 8 tokens with the given counters, taking {@code millis}. */
   private static DecodeResult speculative(
@@ -66,7 +68,7 @@ class BenchResultTest {
   void samplingReportsNoIdentity() {
     BenchConfig sampled =
         new BenchConfig(
-            "s", new DecodeOptions(DrafterKind.DRAFT, 4, new SamplingConfig(0.7, 0, 1), 0, 8));
+            "s", new DecodeOptions(DrafterSpec.draftModel(4), new SamplingConfig(0.7, 0, 1), 0, 8));
 
     assertEquals(Optional.empty(), BenchResult.of(sampled, fourSamples(TOKENS)).identical());
   }

@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.drafting.LookupConfig;
 import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.AcceptanceRule;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,8 @@ class DecodeOptionsTest {
     DecodeOptions options = DecodeOptions.defaultsFor(bundle(true)).build();
 
     assertEquals(
-        new DecodeOptions(DrafterKind.DRAFT, 6, new SamplingConfig(0.7, 40, 0.9), 0, 32), options);
+        new DecodeOptions(DrafterSpec.draftModel(6), new SamplingConfig(0.7, 40, 0.9), 0, 32),
+        options);
     assertInstanceOf(AcceptanceRule.RejectionSampling.class, options.rule());
   }
 
@@ -46,7 +46,7 @@ class DecodeOptionsTest {
   void bundleWithoutDraftDefaultsToPlainDecoding() {
     DecodeOptions options = DecodeOptions.defaultsFor(bundle(false)).build();
 
-    assertEquals(DrafterKind.NONE, options.drafter());
+    assertEquals(DrafterSpec.none(), options.drafter());
     assertEquals(0, options.draftTokens());
   }
 
@@ -62,18 +62,20 @@ class DecodeOptionsTest {
             .maxNewTokens(8)
             .build();
 
-    assertEquals(new DecodeOptions(DrafterKind.DRAFT, 3, SamplingConfig.greedy(), 42, 8), options);
+    assertEquals(
+        new DecodeOptions(DrafterSpec.draftModel(3), SamplingConfig.greedy(), 42, 8), options);
     assertInstanceOf(AcceptanceRule.Greedy.class, options.rule());
   }
 
   @Test
   void zeroDraftTokensMeansPlainDecodingAndNoneDraftsNothing() {
     assertEquals(
-        DrafterKind.NONE, DecodeOptions.defaultsFor(bundle(true)).draftTokens(0).build().drafter());
+        DrafterSpec.none(),
+        DecodeOptions.defaultsFor(bundle(true)).draftTokens(0).build().drafter());
     assertEquals(
         0,
         DecodeOptions.defaultsFor(bundle(true))
-            .drafter(DrafterKind.NONE)
+            .drafter("none")
             .draftTokens(8)
             .build()
             .draftTokens());
@@ -96,83 +98,83 @@ class DecodeOptionsTest {
             IllegalArgumentException.class,
             () -> DecodeOptions.defaultsFor(bundle(true)).maxNewTokens(0).build());
     assertTrue(max.getMessage().contains("max new tokens"), max.getMessage());
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new DecodeOptions(DrafterKind.DRAFT, 0, SamplingConfig.greedy(), 0, 8));
+    assertThrows(IllegalArgumentException.class, () -> DrafterSpec.draftModel(0));
   }
 
   @Test
   void lookupDefaultsToNgramsOfOneToThreeInAChain() {
-    DecodeOptions options =
-        DecodeOptions.defaultsFor(bundle(false)).drafter(DrafterKind.LOOKUP).build();
+    DecodeOptions options = DecodeOptions.defaultsFor(bundle(false)).drafter("lookup").build();
 
-    assertEquals(DrafterKind.LOOKUP, options.drafter());
+    assertEquals(DrafterSpec.lookup(3, 1, 6, 1), options.drafter());
     assertEquals(6, options.draftTokens(), "the bundle's k");
-    assertEquals(Optional.of(new DecodeOptions.Lookup(3, 1, 1)), options.lookup());
-    assertEquals(new LookupConfig(3, 1, 6, 1, 64), options.lookup().get().config(6));
+    assertEquals(
+        new LookupConfig(3, 1, 6, 1, 64), ((DrafterSpec.Lookup) options.drafter()).config());
   }
 
   @Test
   void lookupThenDraftDefaultsToAMinimumMatchOfTwo() {
-    DecodeOptions options =
-        DecodeOptions.defaultsFor(bundle(true)).drafter(DrafterKind.LOOKUP_DRAFT).build();
+    DecodeOptions options = DecodeOptions.defaultsFor(bundle(true)).drafter("lookup+draft").build();
 
-    assertEquals(Optional.of(new DecodeOptions.Lookup(3, 2, 1)), options.lookup());
+    assertEquals(DrafterSpec.lookupThenDraft(3, 2, 6, 1), options.drafter());
     assertEquals(
         options,
-        new DecodeOptions(DrafterKind.LOOKUP_DRAFT, 6, new SamplingConfig(0.7, 40, 0.9), 0, 32),
-        "the short constructor fills in the same defaults");
+        new DecodeOptions(DrafterSpec.lookupThenDraft(6), new SamplingConfig(0.7, 40, 0.9), 0, 32),
+        "DrafterSpec.lookupThenDraft(k) has the same defaults");
   }
 
   @Test
   void lookupSettersOverrideTheDefaults() {
     DecodeOptions options =
         DecodeOptions.defaultsFor(bundle(true))
-            .drafter(DrafterKind.LOOKUP)
+            .drafter("lookup")
             .draftTokens(8)
             .ngramMax(5)
             .ngramMin(2)
             .branches(3)
             .build();
 
-    assertEquals(Optional.of(new DecodeOptions.Lookup(5, 2, 3)), options.lookup());
-    assertEquals(new LookupConfig(5, 2, 8, 3, 64), options.lookup().get().config(8));
+    assertEquals(DrafterSpec.lookup(5, 2, 8, 3), options.drafter());
+    assertEquals(
+        new LookupConfig(5, 2, 8, 3, 64), ((DrafterSpec.Lookup) options.drafter()).config());
   }
 
   @Test
   void defaultNgramMinIsLoweredToAGivenSmallerNgramMax() {
     DecodeOptions options =
-        DecodeOptions.defaultsFor(bundle(true))
-            .drafter(DrafterKind.LOOKUP_DRAFT)
-            .ngramMax(1)
-            .build();
+        DecodeOptions.defaultsFor(bundle(true)).drafter("lookup+draft").ngramMax(1).build();
 
-    assertEquals(Optional.of(new DecodeOptions.Lookup(1, 1, 1)), options.lookup());
+    assertEquals(DrafterSpec.lookupThenDraft(1, 1, 6, 1), options.drafter());
   }
 
   @Test
-  void drafterKindsAreNamedAsTheirDrafters() {
+  void everyDrafterNameBuildsASpecOfThatName() {
+    for (String name : DecodeOptions.DRAFTERS) {
+      DecodeOptions options = DecodeOptions.defaultsFor(bundle(true)).drafter(name).build();
+      assertEquals(name, options.drafter().name());
+    }
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DecodeOptions.defaultsFor(bundle(true)).drafter("eagle"));
     assertEquals(
-        List.of("none", "draft", "lookup", "lookup+draft", "mtp", "medusa"),
-        Arrays.stream(DrafterKind.values()).map(DrafterKind::toString).toList());
+        "unknown drafter 'eagle': expected one of none, draft, lookup, lookup+draft, mtp, medusa",
+        unknown.getMessage());
   }
 
   @Test
   void lookupSettingsAreDroppedForDraftersThatDoNotLookUp() {
     DecodeOptions draft =
-        DecodeOptions.defaultsFor(bundle(true)).drafter(DrafterKind.DRAFT).branches(3).build();
+        DecodeOptions.defaultsFor(bundle(true)).drafter("draft").branches(3).build();
     DecodeOptions plain =
-        DecodeOptions.defaultsFor(bundle(true)).drafter(DrafterKind.LOOKUP).draftTokens(0).build();
+        DecodeOptions.defaultsFor(bundle(true)).drafter("lookup").draftTokens(0).build();
 
-    assertEquals(Optional.empty(), draft.lookup());
-    assertEquals(DrafterKind.NONE, plain.drafter(), "k = 0 is plain decoding");
-    assertEquals(Optional.empty(), plain.lookup());
+    assertEquals(DrafterSpec.draftModel(6), draft.drafter());
+    assertEquals(DrafterSpec.none(), plain.drafter(), "k = 0 is plain decoding");
   }
 
   @Test
   void rejectsBadLookupSettingsNamingThem() {
-    DecodeOptions.Builder lookup =
-        DecodeOptions.defaultsFor(bundle(true)).drafter(DrafterKind.LOOKUP);
+    DecodeOptions.Builder lookup = DecodeOptions.defaultsFor(bundle(true)).drafter("lookup");
     IllegalArgumentException min =
         assertThrows(IllegalArgumentException.class, () -> lookup.ngramMin(0).build());
     assertEquals("ngram-min must be >= 1, was 0", min.getMessage());
@@ -189,26 +191,30 @@ class DecodeOptionsTest {
         branches.getMessage());
     IllegalArgumentException none =
         assertThrows(IllegalArgumentException.class, () -> lookup.branches(0).build());
-    assertEquals("branches must be in [1, 64], was 0", none.getMessage());
+    assertEquals("branches must be >= 1, was 0", none.getMessage());
   }
 
   @Test
-  void lookupSettingsGoWithTheLookupDraftersOnly() {
-    SamplingConfig greedy = SamplingConfig.greedy();
-    IllegalArgumentException missing =
+  void theOptionsRejectWhatTheDrafterSpecCannotSee() {
+    SamplingConfig sampled = new SamplingConfig(0.7, 40, 0.9);
+    IllegalArgumentException greedy =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new DecodeOptions(DrafterKind.LOOKUP, 4, greedy, 0, 8, Optional.empty()));
-    assertTrue(
-        missing.getMessage().contains("drafter lookup was given none"), missing.getMessage());
-    Optional<DecodeOptions.Lookup> lookup = Optional.of(new DecodeOptions.Lookup(3, 1, 1));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> new DecodeOptions(DrafterKind.DRAFT, 4, greedy, 0, 8, lookup));
-    IllegalArgumentException zero =
+            () ->
+                new DecodeOptions(
+                    DrafterSpec.draftModel(4),
+                    sampled,
+                    0,
+                    8,
+                    Optional.of(AcceptanceRule.greedy()),
+                    BudgetMode.FIXED));
+    assertTrue(greedy.getMessage().startsWith("greedy acceptance needs temperature 0"));
+    IllegalArgumentException auto =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new DecodeOptions(DrafterKind.LOOKUP_DRAFT, 0, greedy, 0, 8, lookup));
-    assertTrue(zero.getMessage().contains("lookup+draft drafter needs k >= 1"), zero.getMessage());
+            () ->
+                new DecodeOptions(
+                    DrafterSpec.none(), sampled, 0, 8, Optional.empty(), BudgetMode.AUTO));
+    assertTrue(auto.getMessage().contains("drafter none drafts nothing"), auto.getMessage());
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.specdec.DrafterSpec;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.StopReason;
@@ -18,9 +19,9 @@ import org.junit.jupiter.api.Test;
 class DecodeReportTest {
   private static final int[] TOKENS = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
   private static final DecodeOptions GREEDY =
-      new DecodeOptions(DrafterKind.DRAFT, 4, SamplingConfig.greedy(), 7, 10);
+      new DecodeOptions(DrafterSpec.draftModel(4), SamplingConfig.greedy(), 7, 10);
   private static final DecodeOptions SAMPLED =
-      new DecodeOptions(DrafterKind.DRAFT, 4, new SamplingConfig(0.8, 50, 0.95), 7, 10);
+      new DecodeOptions(DrafterSpec.draftModel(4), new SamplingConfig(0.8, 50, 0.95), 7, 10);
 
   /** 4 drafting steps of k = 4 accepting 2, 4, 0 and 0 drafts: 6 of 16, τ = 2.5. */
   private static DecodeResult speculative() {
@@ -87,13 +88,7 @@ class DecodeReportTest {
   @Test
   void lookupReportsItsSettingsOthersDoNot() {
     DecodeOptions lookup =
-        new DecodeOptions(
-            DrafterKind.LOOKUP_DRAFT,
-            4,
-            SamplingConfig.greedy(),
-            7,
-            10,
-            Optional.of(new DecodeOptions.Lookup(4, 2, 3)));
+        new DecodeOptions(DrafterSpec.lookupThenDraft(4, 2, 4, 3), SamplingConfig.greedy(), 7, 10);
     JsonObject json = parse(report(lookup, Optional.empty()));
 
     assertEquals("lookup+draft", json.get("drafter").getAsString());
@@ -113,7 +108,7 @@ class DecodeReportTest {
   @Test
   void nonFiniteNumbersBecomeNull() {
     DecodeResult plain = Results.plain(TOKENS, 10); // nothing drafted: acceptance rate is NaN
-    DecodeOptions none = new DecodeOptions(DrafterKind.NONE, 0, SamplingConfig.greedy(), 0, 10);
+    DecodeOptions none = new DecodeOptions(DrafterSpec.none(), SamplingConfig.greedy(), 0, 10);
     JsonObject json =
         parse(new DecodeReport("b", "", new int[] {1}, plain, none, "greedy", Optional.empty()));
 

@@ -34,15 +34,15 @@ class DefaultFamilyTest {
     ModelBundle bundle = ModelBundle.load(FAMILY);
     List<DecodeOptions> configs =
         List.of(
-            shortRun(bundle).drafter(DrafterKind.DRAFT).draftTokens(4).build(),
-            shortRun(bundle).drafter(DrafterKind.DRAFT).tree(TreeSpec.parse("medusa-8")).build(),
-            shortRun(bundle).drafter(DrafterKind.MEDUSA).build(),
+            shortRun(bundle).drafter("draft").draftTokens(4).build(),
+            shortRun(bundle).drafter("draft").tree(TreeSpec.parse("medusa-8")).build(),
+            shortRun(bundle).drafter("medusa").build(),
             shortRun(bundle)
-                .drafter(DrafterKind.MEDUSA)
+                .drafter("medusa")
                 .tree(TreeSpec.parse("dynamic:budget=8,depth=4,topk=2"))
                 .build(),
-            shortRun(bundle).drafter(DrafterKind.MTP).draftTokens(2).build(),
-            shortRun(bundle).drafter(DrafterKind.LOOKUP_DRAFT).build());
+            shortRun(bundle).drafter("mtp").draftTokens(2).build(),
+            shortRun(bundle).drafter("lookup+draft").build());
 
     for (DecodeOptions options : configs) {
       try (BundleDecoder decoder = BundleDecoder.open(FAMILY, Device.cpu(), options)) {

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
+import dev.specdec.DrafterSpec;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.ModelBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +20,7 @@ class MtpBundleDecoderTest {
       Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
 
   private static DecodeOptions.Builder mtp() throws BundleException {
-    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).drafter(DrafterKind.MTP);
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).drafter("mtp");
   }
 
   @Test
@@ -37,7 +37,8 @@ class MtpBundleDecoderTest {
         JsonObject json = report.toJsonObject();
         assertEquals("mtp", json.get("drafter").getAsString());
         assertEquals(3, json.get("depth").getAsInt());
-        assertEquals(options.mtp().orElseThrow().branches(), json.get("branches").getAsInt());
+        assertEquals(
+            ((DrafterSpec.Mtp) options.drafter()).branches(), json.get("branches").getAsInt());
         assertTrue(report.toText().contains(", depth 3, "), report.toText());
       }
     }
@@ -50,7 +51,7 @@ class MtpBundleDecoderTest {
             "mtp",
             "drafter=mtp,k=6,depth=3,mtp-branches=2",
             DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)));
-    assertEquals(Optional.of(new DecodeOptions.Mtp(3, 2)), config.options().mtp());
+    assertEquals(new DrafterSpec.Mtp(3, 2, 6), config.options().drafter());
     assertTrue(config.spec().endsWith(",depth=3,mtp-branches=2"), config.spec());
     assertEquals(
         config.options(),
@@ -62,33 +63,17 @@ class MtpBundleDecoderTest {
   @Test
   void depthDefaultsToKAndBranchesToOne() throws Exception {
     DecodeOptions options = mtp().draftTokens(5).build();
-    assertEquals(Optional.of(new DecodeOptions.Mtp(5, 1)), options.mtp());
-    assertEquals(Optional.empty(), mtp().drafter(DrafterKind.DRAFT).depth(3).build().mtp());
+    assertEquals(new DrafterSpec.Mtp(5, 1, 5), options.drafter());
+    assertEquals(
+        DrafterSpec.draftModel(5),
+        mtp().drafter("draft").draftTokens(5).depth(3).build().drafter());
   }
 
   @Test
-  void rejectsMtpSettingsOutOfRangeOrWithAnotherDrafter() {
+  void rejectsMtpSettingsOutOfRange() {
     IllegalArgumentException range =
         assertThrows(IllegalArgumentException.class, () -> mtp().depth(0).build());
     assertEquals("depth must be in [1, 64], was 0", range.getMessage());
-    IllegalArgumentException other =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                new DecodeOptions(
-                    DrafterKind.DRAFT,
-                    4,
-                    dev.specdec.sampling.SamplingConfig.greedy(),
-                    0,
-                    8,
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.of(new DecodeOptions.Mtp(2, 1)),
-                    Optional.empty()));
-    assertEquals(
-        "MTP settings go with the mtp drafter only; drafter draft was given Mtp[depth=2,"
-            + " branches=1]",
-        other.getMessage());
   }
 
   @Test
@@ -101,7 +86,7 @@ class MtpBundleDecoderTest {
         "{\"format\": \"specdec-bundle/1\", \"tokenizer\": \"tokenizer.json\","
             + " \"target\": \"target.onnx\"}");
     ModelBundle bundle = ModelBundle.load(dir);
-    DecodeOptions options = DecodeOptions.defaultsFor(bundle).drafter(DrafterKind.MTP).build();
+    DecodeOptions options = DecodeOptions.defaultsFor(bundle).drafter("mtp").build();
     BundleException e =
         assertThrows(
             BundleException.class, () -> BundleDecoder.open(bundle, Device.cpu(), options));

@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.tree.TokenTree;
 import dev.specdec.verification.DecodeResult;
@@ -43,7 +44,8 @@ public final class ScriptedReports {
   public static EvalReport plantedLoops() {
     BenchConfig config =
         new BenchConfig(
-            "planted", new DecodeOptions(DrafterKind.DRAFT, K, SamplingConfig.greedy(), 0, 64));
+            "planted",
+            new DecodeOptions(DrafterSpec.draftModel(K), SamplingConfig.greedy(), 0, 64));
     List<PromptRun> runs =
         List.of(
             planted("loop", "x", periodic(48, 2), 3),

@@ -1,9 +1,9 @@
 package dev.specdec.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.specdec.DrafterSpec;
 import dev.specdec.runtime.BundleException;
 import dev.specdec.runtime.Device;
 import dev.specdec.runtime.ModelBundle;
@@ -23,51 +23,33 @@ class TreeDecodingTest {
 
   @Test
   void medusaDefaultsToTheSmallShippedTreeAndItsSizeAsK() throws Exception {
-    DecodeOptions medusa = options().drafter(DrafterKind.MEDUSA).build();
-    assertEquals(Optional.of(TreeSpec.parse(DecodeOptions.DEFAULT_MEDUSA_TREE)), medusa.tree());
+    DecodeOptions medusa = options().drafter("medusa").build();
+    assertEquals(Optional.of(TreeSpec.parse(DrafterSpec.DEFAULT_MEDUSA_TREE)), medusa.tree());
     assertEquals(8, medusa.draftTokens());
     DecodeOptions.Builder capped =
-        options().drafter(DrafterKind.MEDUSA).tree(TreeSpec.parse("medusa-32")).draftTokens(12);
+        options().drafter("medusa").tree(TreeSpec.parse("medusa-32")).draftTokens(12);
     assertEquals(12, capped.build().draftTokens(), "an explicit k caps the tree");
   }
 
   @Test
   void aTreeGoesWithTreeDraftersOnly() throws Exception {
-    DecodeOptions lookup =
-        options().drafter(DrafterKind.LOOKUP).tree(TreeSpec.parse("medusa-8")).build();
+    DecodeOptions lookup = options().drafter("lookup").tree(TreeSpec.parse("medusa-8")).build();
     assertEquals(Optional.empty(), lookup.tree(), "the builder drops a tree the drafter ignores");
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                new DecodeOptions(
-                    DrafterKind.LOOKUP,
-                    4,
-                    dev.specdec.sampling.SamplingConfig.greedy(),
-                    0,
-                    8,
-                    Optional.of(DecodeOptions.Lookup.defaultsFor(DrafterKind.LOOKUP)),
-                    Optional.empty(),
-                    Optional.empty(),
-                    Optional.of(TreeSpec.parse("medusa-8"))));
-    assertTrue(e.getMessage().contains("medusa and draft drafters only"), e.getMessage());
+    assertEquals(
+        Optional.empty(), options().drafter("mtp").tree(TreeSpec.parse("medusa-8")).build().tree());
   }
 
   @Test
   void greedyMedusaAndDraftTreesThroughTheBundleAreIdenticalToPlainDecoding() throws Exception {
     for (DecodeOptions options :
         new DecodeOptions[] {
-          options().drafter(DrafterKind.MEDUSA).maxNewTokens(32).build(),
+          options().drafter("medusa").maxNewTokens(32).build(),
           options()
-              .drafter(DrafterKind.MEDUSA)
+              .drafter("medusa")
               .tree(TreeSpec.parse("dynamic:budget=12,depth=4,topk=3"))
               .maxNewTokens(32)
               .build(),
-          options()
-              .drafter(DrafterKind.DRAFT)
-              .tree(TreeSpec.parse("medusa-16"))
-              .maxNewTokens(32)
-              .build()
+          options().drafter("draft").tree(TreeSpec.parse("medusa-16")).maxNewTokens(32).build()
         }) {
       try (BundleDecoder decoder = BundleDecoder.open(TEST_TINY, Device.cpu(), options)) {
         DecodeReport report = decoder.compare("To be, or not to be", s -> {});

@@ -15,6 +15,9 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import dev.specdec.eval.PassCosts;
+import dev.specdec.verification.PassCost;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -132,8 +135,12 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter stdout = cmd.getOut();
     try (ReportDirectory dir = prepare()) {
       ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
+      // The target's pass cost on this machine (cached after the first probe, well under a
+      // second): what the predicted speedups are priced with.
+      PassCost targetCost =
+          PassCosts.measure(bundle, model.device, engineOptions, false).get("target");
       EvalReport report =
-          new AcceptanceEval(warmup, truncatePrompts)
+          new AcceptanceEval(warmup, truncatePrompts, Optional.of(targetCost))
               .run(
                   bundle,
                   model.device,

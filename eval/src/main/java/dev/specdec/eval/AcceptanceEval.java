@@ -7,6 +7,7 @@ import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
+import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StepRecord;
 import dev.specdec.verification.StopReason;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +34,7 @@ import java.util.function.Supplier;
 public final class AcceptanceEval {
   private final int warmup;
   private final boolean truncatePrompts;
+  private final Optional<PassCost> targetCost;
 
   /**
    * A harness.
@@ -42,6 +45,17 @@ public final class AcceptanceEval {
    *     when the context is full), and one that does not fit at all is an error
    */
   public AcceptanceEval(int warmup, boolean truncatePrompts) {
+    this(warmup, truncatePrompts, Optional.empty());
+  }
+
+  /**
+   * A harness that also predicts each config's speedup from its step records under {@code
+   * targetCost}, the target's measured pass cost on this machine ({@link SpeedPrediction}).
+   *
+   * @param targetCost the target's cost model; empty: predicted speedups are {@code NaN}
+   */
+  public AcceptanceEval(int warmup, boolean truncatePrompts, Optional<PassCost> targetCost) {
+    this.targetCost = Objects.requireNonNull(targetCost, "targetCost");
     if (warmup < 0) {
       throw new IllegalArgumentException("warmup must be >= 0, was " + warmup);
     }
@@ -204,7 +218,7 @@ public final class AcceptanceEval {
         complete = evaluate(session, config, prompts, progress, runs);
       }
       if (!runs.isEmpty()) {
-        results.add(ConfigEval.of(config, runs));
+        results.add(ConfigEval.of(config, runs, targetCost));
       }
       if (!complete) {
         break;

@@ -4,11 +4,13 @@ import dev.specdec.eval.AcceptanceEval;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.EvalReport;
+import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.report.EvalReportWriter;
 import dev.specdec.eval.report.ReportDirectory;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
+import dev.specdec.verification.PassCost;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryNotEmptyException;
@@ -16,8 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import dev.specdec.eval.PassCosts;
-import dev.specdec.verification.PassCost;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -128,7 +128,7 @@ final class EvalCommand implements Callable<Integer> {
     configSet.validate(cmd);
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    List<BenchConfig> parsed = configs(cmd, bundle);
+    List<BenchConfig> parsed = configs(cmd, bundle, set);
     // Before the report directory is staged: a bad --threads leaves --out as it was.
     EngineOptions engineOptions = model.threads.engineOptions(cmd);
     Interruption interruption = parent.interruption();
@@ -198,12 +198,15 @@ final class EvalCommand implements Callable<Integer> {
   /**
    * The configs given, or one per runnable drafter; a bad spec or repeated name is a usage error.
    */
-  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle) {
+  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle, List<BenchPrompt> prompts)
+      throws UserException {
     return configSet.configs(
         cmd,
         configs,
         bundle,
         seed,
+        prompts,
+        model.threads.engineOptions(cmd).intraOpThreads(),
         () -> {
           List<BenchConfig> defaults =
               AcceptanceEval.defaultConfigs(bundle, () -> configSet.base(bundle, seed));

@@ -240,6 +240,7 @@ public final class AcceptanceEval {
       SpeedBenchmark.Progress progress,
       List<PromptRun> runs) {
     long seed = config.options().seed();
+    prompts = config.promptsOf(prompts);
     int maxNewTokens = config.options().maxNewTokens();
     int capacity = session.capacity();
     List<int[]> full = PromptLengths.encodeAll(prompts, session::promptTokens);

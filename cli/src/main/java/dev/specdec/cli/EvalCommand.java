@@ -3,14 +3,13 @@ package dev.specdec.cli;
 import dev.specdec.eval.AcceptanceEval;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
+import dev.specdec.eval.CostModel;
 import dev.specdec.eval.EvalReport;
-import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.report.EvalReportWriter;
 import dev.specdec.eval.report.ReportDirectory;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
-import dev.specdec.verification.PassCost;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryNotEmptyException;
@@ -135,10 +134,11 @@ final class EvalCommand implements Callable<Integer> {
     PrintWriter stdout = cmd.getOut();
     try (ReportDirectory dir = prepare()) {
       ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
-      // The target's pass cost on this machine (cached after the first probe, well under a
-      // second): what the predicted speedups are priced with.
-      PassCost targetCost =
-          PassCosts.measure(bundle, model.device, engineOptions, false).get("target");
+      // The target's costs on this machine, probed afresh (about a second): what the predicted
+      // speedups are priced with.
+      CostModel targetCost = CostModel.probe(bundle, model.device, engineOptions);
+      cmd.getErr().print("cost model for the predicted speedups:\n" + targetCost.toText());
+      cmd.getErr().flush();
       EvalReport report =
           new AcceptanceEval(warmup, truncatePrompts, Optional.of(targetCost))
               .run(

@@ -3,8 +3,8 @@ package dev.specdec.cli;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.BenchResult;
+import dev.specdec.eval.CostModel;
 import dev.specdec.eval.DecodeOptions;
-import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.ReportJson;
 import dev.specdec.eval.TuneProfile;
@@ -12,7 +12,6 @@ import dev.specdec.eval.Tuner;
 import dev.specdec.eval.report.EvalReportWriter;
 import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
-import dev.specdec.verification.PassCost;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,8 +182,9 @@ final class TuneCommand implements Callable<Integer> {
             err.flush();
           }
         };
-    PassCost targetCost =
-        PassCosts.measure(bundle, model.device, engineOptions, false).get("target");
+    CostModel targetCost = CostModel.probe(bundle, model.device, engineOptions);
+    err.print("cost model for the predictions:\n" + targetCost.toText());
+    err.flush();
     Interruption interruption = parent.interruption();
     Tuner.Result result;
     try {

@@ -7,7 +7,6 @@ import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.verification.DecodeResult;
-import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StepRecord;
 import dev.specdec.verification.StopReason;
@@ -34,7 +33,7 @@ import java.util.function.Supplier;
 public final class AcceptanceEval {
   private final int warmup;
   private final boolean truncatePrompts;
-  private final Optional<PassCost> targetCost;
+  private final Optional<CostModel> targetCost;
 
   /**
    * A harness.
@@ -50,11 +49,11 @@ public final class AcceptanceEval {
 
   /**
    * A harness that also predicts each config's speedup from its step records under {@code
-   * targetCost}, the target's measured pass cost on this machine ({@link SpeedPrediction}).
+   * targetCost}, the target's measured costs on this machine ({@link SpeedPrediction}).
    *
    * @param targetCost the target's cost model; empty: predicted speedups are {@code NaN}
    */
-  public AcceptanceEval(int warmup, boolean truncatePrompts, Optional<PassCost> targetCost) {
+  public AcceptanceEval(int warmup, boolean truncatePrompts, Optional<CostModel> targetCost) {
     this.targetCost = Objects.requireNonNull(targetCost, "targetCost");
     if (warmup < 0) {
       throw new IllegalArgumentException("warmup must be >= 0, was " + warmup);

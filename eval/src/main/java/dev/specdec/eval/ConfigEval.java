@@ -1,6 +1,5 @@
 package dev.specdec.eval;
 
-import dev.specdec.verification.PassCost;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +46,7 @@ public record ConfigEval(
    * @throws IllegalArgumentException when {@code runs} is empty
    */
   public static ConfigEval of(
-      BenchConfig config, List<PromptRun> runs, Optional<PassCost> targetCost) {
+      BenchConfig config, List<PromptRun> runs, Optional<CostModel> targetCost) {
     Map<String, List<PromptRun>> groups = new LinkedHashMap<>();
     for (PromptRun run : runs) {
       groups.computeIfAbsent(run.category(), c -> new ArrayList<>()).add(run);

@@ -2,7 +2,6 @@ package dev.specdec.eval;
 
 import dev.specdec.tree.TokenTree;
 import dev.specdec.verification.DecodeStats;
-import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,8 +45,8 @@ import java.util.Optional;
  * @param costRatio c = draftNanosPerStep ÷ (γ · targetStepNanos): the cost of drafting one depth
  *     relative to a target step (for chains, of one draft token), all measured in the same runs
  * @param predictedSpeedup the {@link SpeedPrediction} from the step records and the machine's cost
- *     model (the target's {@link PassCost}): every step's verification priced at its own tree size
- *     and past length; {@code NaN} when no cost model was given
+ *     model ({@link CostModel}): every step's verification priced at its own tree size and past
+ *     length; {@code NaN} when no cost model was given
  * @param leviathanSpeedup Leviathan et al.'s (1 − α^(γ+1)) / ((1 − α)(γc + 1)) from the measured α
  *     ({@code chainAcceptance}), γ and c; a model of chains with independent acceptance whose
  *     verification costs one target step, kept for comparison: it misses where acceptance is uneven
@@ -158,7 +157,7 @@ public record EvalMetrics(
    *
    * @throws IllegalArgumentException when {@code runs} is empty
    */
-  public static EvalMetrics of(List<PromptRun> runs, Optional<PassCost> targetCost) {
+  public static EvalMetrics of(List<PromptRun> runs, Optional<CostModel> targetCost) {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("no runs to summarize");
     }

@@ -3,6 +3,7 @@ package dev.specdec.eval;
 import dev.specdec.verification.DecodeStats;
 import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepRecord;
+import dev.specdec.verification.VerifyOverhead;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,10 +13,12 @@ import java.util.Objects;
  *
  * <p>Per speculative step the prediction prices what the step did: one target pass over the tree it
  * verified (T = the tree's nodes, root included) after the positions already cached (P), from the
- * target's {@link PassCost} probe; the same per-pass overhead a plain step pays outside that pass;
- * and the drafter's propose time as the step recorded it. Per plain step: one pass over T = 1 and
- * the overhead. Predicted speedup per prompt = (prefill + plain steps) / (prefill + speculative
- * steps), averaged over prompts as the observed speedup is.
+ * target's {@link PassCost} probe; the verification work beyond the pass that a step over T tokens
+ * does more than a one-token step ({@link VerifyOverhead}, probed on the target alone); the same
+ * per-pass overhead a plain step pays outside its pass; and the drafter's propose time as the step
+ * recorded it. Per plain step: one pass over T = 1 and the overhead. Predicted speedup per prompt =
+ * (prefill + plain steps) / (prefill + speculative steps), averaged over prompts as the observed
+ * speedup is.
  *
  * <p>Why the overhead: the probe times short blocks of each pass shape, and a steady stream of
  * single-token passes runs below its T = 1 cell, while the decode loop adds sampling and
@@ -43,12 +46,14 @@ public record SpeedPrediction(double speedup, double overheadNanos, String costK
   public static final SpeedPrediction NONE = new SpeedPrediction(Double.NaN, Double.NaN, "");
 
   /**
-   * The prediction for {@code runs} under {@code target}'s cost.
+   * The prediction for {@code runs} under {@code model}.
    *
    * @throws IllegalArgumentException when {@code runs} is empty
    */
-  public static SpeedPrediction of(List<PromptRun> runs, PassCost target) {
-    Objects.requireNonNull(target, "target");
+  public static SpeedPrediction of(List<PromptRun> runs, CostModel model) {
+    Objects.requireNonNull(model, "model");
+    PassCost target = model.target();
+    VerifyOverhead verify = model.verify();
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("no runs to predict");
     }
@@ -70,7 +75,11 @@ public record SpeedPrediction(double speedup, double overheadNanos, String costK
       double speculative = prefill;
       for (StepRecord step : run.steps()) {
         int past = run.promptTokens() - 1 + step.emittedBefore();
-        speculative += target.nanos(step.tree().size(), past) + overhead + step.draftNanos();
+        int t = step.tree().size();
+        // The plain step's overhead already holds a one-token step's verification work; a step
+        // over t tokens does more of it.
+        double extra = verify.nanos(t) - verify.nanos(1);
+        speculative += target.nanos(t, past) + extra + overhead + step.draftNanos();
       }
       double s = plain / speculative;
       if (Double.isFinite(s) && s > 0) {

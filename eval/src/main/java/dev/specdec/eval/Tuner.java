@@ -7,7 +7,6 @@ import dev.specdec.runtime.EngineOptions;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.runtime.ModelContractException;
 import dev.specdec.tree.TreeShapes;
-import dev.specdec.verification.PassCost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
@@ -180,7 +179,7 @@ public final class Tuner {
    * @param configOf parses a candidate's spec into a config with the given most new tokens; it
    *     starts from the options the command line and bundle set (seed, sampling)
    * @param promptsName the prompt set, as the profile names it
-   * @param targetCost the target's pass cost on this machine
+   * @param targetCost the target's costs on this machine (pass cost and verification overhead)
    * @param threads ONNX Runtime intra-op threads, for the profile's machine
    * @throws IllegalStateException when the run is cancelled (no profile is made)
    */
@@ -193,7 +192,7 @@ public final class Tuner {
       List<BenchPrompt> prompts,
       String promptsName,
       int maxNewTokens,
-      PassCost targetCost,
+      CostModel targetCost,
       Progress progress,
       Cancellation cancellation)
       throws BundleException, IOException, ModelContractException, DeviceUnavailableException {
@@ -304,7 +303,7 @@ public final class Tuner {
         new TuneProfile(
             bundle.name(),
             Files.size(bundle.target()),
-            TuneProfile.Machine.current(engineOptions.intraOpThreads(), targetCost.key()),
+            TuneProfile.Machine.current(engineOptions.intraOpThreads(), targetCost.target().key()),
             Instant.now().toString(),
             promptsName,
             maxNewTokens,

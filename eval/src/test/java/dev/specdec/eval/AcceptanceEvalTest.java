@@ -12,6 +12,7 @@ import dev.specdec.verification.DecodeStats;
 import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StopReason;
+import dev.specdec.verification.VerifyOverhead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +59,7 @@ class AcceptanceEvalTest {
     return evaluate(progress, Optional.empty());
   }
 
-  static EvalReport evaluate(List<String> progress, Optional<PassCost> cost) throws Exception {
+  static EvalReport evaluate(List<String> progress, Optional<CostModel> cost) throws Exception {
     return new AcceptanceEval(1, false, cost)
         .run(
             "scripted",
@@ -177,7 +178,8 @@ class AcceptanceEvalTest {
   @Test
   void predictionFromStepRecordsEqualsObservedWhenTheCostModelIsTheClock() throws Exception {
     // The scripted clock: every pass 1000 ns whatever its size, drafts 100 ns each.
-    EvalReport report = evaluate(new ArrayList<>(), Optional.of(PassCost.linear(1000, 0)));
+    EvalReport report =
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(1000, 0))));
     for (ConfigEval c : report.configs()) {
       EvalMetrics m = c.overall();
       assertEquals(m.observedSpeedup(), m.predictedSpeedup(), EPS, c.config().name());
@@ -194,7 +196,7 @@ class AcceptanceEvalTest {
     // The probe says 800 ns a pass; the plain runs take 1000: 200 ns of overhead per pass, which
     // every speculative step pays too, so the prediction still lands on the clock.
     EvalMetrics m =
-        evaluate(new ArrayList<>(), Optional.of(PassCost.linear(800, 0)))
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(800, 0))))
             .configs()
             .get(0)
             .overall();
@@ -209,13 +211,24 @@ class AcceptanceEvalTest {
     // overhead). A: prefill 1000 + 3 * 1750 + 1000 + drafts 900 = 8150; B: 1000 + 4 * 1750 +
     // 1000 + 1200 = 10200; plain 10000 each.
     EvalMetrics m =
-        evaluate(new ArrayList<>(), Optional.of(PassCost.linear(1000, 250)))
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(1000, 250))))
             .configs()
             .get(0)
             .overall();
     assertEquals(0.0, m.predictionOverheadNanos(), 1e-9);
     assertEquals((10000.0 / 8150 + 10000.0 / 10200) / 2, m.predictedSpeedup(), EPS);
     assertTrue(m.predictionError() < 0, "dearer passes than the clock's predict less");
+  }
+
+  @Test
+  void predictionAddsTheVerificationWorkALargerStepDoesBeyondItsPass() throws Exception {
+    // 300 ns more per step of 4 tokens than per one-token step: A's three drafting steps cost
+    // 900 more (6800), B's four 1200 more (8400); plain steps are one-token steps (no change).
+    CostModel model =
+        new CostModel(
+            PassCost.linear(1000, 0), new VerifyOverhead(new int[] {1, 4}, new double[] {50, 350}));
+    EvalMetrics m = evaluate(new ArrayList<>(), Optional.of(model)).configs().get(0).overall();
+    assertEquals((10000.0 / 6800 + 10000.0 / 8400) / 2, m.predictedSpeedup(), EPS);
   }
 
   @Test

@@ -135,10 +135,8 @@ final class EvalCommand implements Callable<Integer> {
     try (ReportDirectory dir = prepare()) {
       ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
       // The target's costs on this machine, probed afresh (about a second): what the predicted
-      // speedups are priced with.
+      // speedups are priced with (report.json keeps it as "costModel").
       CostModel targetCost = CostModel.probe(bundle, model.device, engineOptions);
-      cmd.getErr().print("cost model for the predicted speedups:\n" + targetCost.toText());
-      cmd.getErr().flush();
       EvalReport report =
           new AcceptanceEval(warmup, truncatePrompts, Optional.of(targetCost))
               .run(

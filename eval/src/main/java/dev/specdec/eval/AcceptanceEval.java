@@ -223,7 +223,8 @@ public final class AcceptanceEval {
         break;
       }
     }
-    return new EvalReport(bundleName, prompts.size(), maxNewTokens, warmup, results, complete);
+    return new EvalReport(
+        bundleName, prompts.size(), maxNewTokens, warmup, results, complete, targetCost);
   }
 
   /**

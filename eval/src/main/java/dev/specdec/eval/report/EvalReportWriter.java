@@ -8,9 +8,11 @@ import com.google.gson.JsonObject;
 import dev.specdec.eval.BudgetDistribution;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
+import dev.specdec.eval.CostModel;
 import dev.specdec.eval.DegenerateLoop;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
+import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptRun;
 import dev.specdec.eval.ReportJson;
 import dev.specdec.verification.StepRecord;
@@ -123,6 +125,28 @@ public final class EvalReportWriter {
       configs.add(config);
     }
     json.add("configs", configs);
+    report.costModel().ifPresent(model -> json.add("costModel", costModel(model)));
+    return json;
+  }
+
+  /** The cost model as {@code {"target": {key, tokens, pasts, nanos}, "verifyOverhead": ...}}. */
+  private static JsonObject costModel(CostModel model) {
+    JsonObject json =
+        com.google.gson.JsonParser.parseString(
+                PassCosts.toJson(java.util.Map.of("target", model.target())))
+            .getAsJsonObject();
+    JsonObject verify = new JsonObject();
+    JsonArray tokens = new JsonArray();
+    JsonArray nanos = new JsonArray();
+    for (int t : model.verify().tokens()) {
+      tokens.add(t);
+    }
+    for (double n : model.verify().nanos()) {
+      nanos.add(n);
+    }
+    verify.add("tokens", tokens);
+    verify.add("nanos", nanos);
+    json.add("verifyOverhead", verify);
     return json;
   }
 

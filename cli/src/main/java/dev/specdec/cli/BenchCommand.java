@@ -147,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
     configSet.validate(cmd);
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    List<BenchConfig> parsed = configs(cmd, bundle);
+    List<BenchConfig> parsed = configs(cmd, bundle, set);
     PrintWriter err = cmd.getErr();
     SpeedBenchmark.Progress progress =
         (config, index, count) -> {
@@ -181,12 +181,15 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** The configs given, or the bundle's default; a bad spec or a repeated name is a usage error. */
-  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle) {
+  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle, List<BenchPrompt> prompts)
+      throws UserException {
     return configSet.configs(
         cmd,
         configs,
         bundle,
         seed,
+        prompts,
+        model.threads.engineOptions(cmd).intraOpThreads(),
         () -> {
           DecodeOptions options = configSet.base(bundle, seed).build();
           return List.of(new BenchConfig(options.drafter().name(), options));

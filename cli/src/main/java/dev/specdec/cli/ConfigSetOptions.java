@@ -1,7 +1,9 @@
 package dev.specdec.cli;
 
 import dev.specdec.eval.BenchConfig;
+import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.DecodeOptions;
+import dev.specdec.eval.TuneProfile;
 import dev.specdec.runtime.ModelBundle;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +30,8 @@ final class ConfigSetOptions {
 
   @Mixin BudgetOption budget;
 
+  @Mixin ProfileOption profile;
+
   /** Rejects a {@code --max-new-tokens} below 1 as a usage error. */
   void validate(CommandLine cmd) {
     if (maxNewTokens != null && maxNewTokens < 1) {
@@ -51,15 +55,31 @@ final class ConfigSetOptions {
   /**
    * The configs {@code specs} name, each parsed over {@link #base}, or {@code defaults} when there
    * are none; a bad spec, a repeated name or an {@link IllegalArgumentException} from {@code
-   * defaults} is a usage error of {@code --config}.
+   * defaults} is a usage error of {@code --config}. With {@code --profile} and no {@code --config}:
+   * the profile's best config per category of {@code prompts} ({@link ProfileOption#configs}). With
+   * both, the explicit configs win (a note on stderr).
+   *
+   * @throws UserException for a missing, malformed or mismatched profile
    */
   List<BenchConfig> configs(
       CommandLine cmd,
       List<String> specs,
       ModelBundle bundle,
       long seed,
-      Supplier<List<BenchConfig>> defaults) {
+      List<BenchPrompt> prompts,
+      int threads,
+      Supplier<List<BenchConfig>> defaults)
+      throws UserException {
     try {
+      if (specs.isEmpty() && profile.given()) {
+        TuneProfile p = profile.load(bundle, cmd.getErr(), threads);
+        return profile.configs(p, prompts, () -> base(bundle, seed), budget.budget != null);
+      }
+      if (profile.given()) {
+        cmd.getErr()
+            .println("note: --config given, so --profile " + profile.profile + " is not used");
+        cmd.getErr().flush();
+      }
       if (specs.isEmpty()) {
         return defaults.get();
       }

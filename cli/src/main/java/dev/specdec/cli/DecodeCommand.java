@@ -3,6 +3,7 @@ package dev.specdec.cli;
 import dev.specdec.eval.BundleDecoder;
 import dev.specdec.eval.DecodeOptions;
 import dev.specdec.eval.DecodeReport;
+import dev.specdec.eval.TuneProfile;
 import dev.specdec.runtime.ModelBundle;
 import dev.specdec.verification.SpeculativeDecoder;
 import java.io.IOException;
@@ -10,6 +11,8 @@ import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -81,6 +84,16 @@ final class DecodeCommand implements Callable<Integer> {
 
   @Mixin BudgetOption budget;
 
+  @Mixin ProfileOption profile;
+
+  @Option(
+      names = "--category",
+      paramLabel = "NAME",
+      description =
+          "With --profile: the prompt's category, whose best config the profile names (a"
+              + " category the profile does not know gets its overall best). Default: overall.")
+  String category;
+
   @Mixin SamplingOptions sampling;
 
   @Option(
@@ -143,7 +156,7 @@ final class DecodeCommand implements Callable<Integer> {
     validate(cmd);
     String text = prompt.read();
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    DecodeOptions options = options(bundle);
+    DecodeOptions options = options(bundle, cmd);
     PrintWriter out = cmd.getOut();
     Consumer<String> onText =
         json
@@ -210,14 +223,38 @@ final class DecodeCommand implements Callable<Integer> {
     lookup.validate(cmd, drafter, draftTokens);
     mtp.validate(cmd, drafter);
     sampling.validate(cmd);
+    if (category != null && !profile.given()) {
+      throw new ParameterException(cmd, "--category goes with --profile");
+    }
   }
 
   /**
    * The command line's settings over the bundle's defaults. A conflict between them (such as
    * --branches above the bundle's k) is a bad command line.
    */
-  private DecodeOptions options(ModelBundle bundle) {
+  private DecodeOptions options(ModelBundle bundle, CommandLine cmd) throws UserException {
     DecodeOptions.Builder options = DecodeOptions.defaultsFor(bundle);
+    if (profile.given() && drafter == null) {
+      // The profile's config first; every option given explicitly is applied over it below.
+      TuneProfile p =
+          profile.load(bundle, cmd.getErr(), model.threads.engineOptions(cmd).intraOpThreads());
+      TuneProfile.Choice choice =
+          ProfileOption.applyTo(p, profile.profile, Optional.ofNullable(category), options);
+      cmd.getErr()
+          .printf(
+              Locale.ROOT,
+              "profile %s: %s (%s), measured %.2fx on %s%n",
+              profile.profile,
+              choice.name(),
+              choice.spec(),
+              choice.measuredSpeedup(),
+              p.machine().cpu());
+      cmd.getErr().flush();
+    } else if (profile.given()) {
+      cmd.getErr()
+          .println("note: --drafter given, so --profile " + profile.profile + " is not used");
+      cmd.getErr().flush();
+    }
     if (drafter != null) {
       options.drafter(drafter);
     }

@@ -3,6 +3,7 @@ package dev.specdec.cli;
 import dev.specdec.eval.AcceptanceEval;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
+import dev.specdec.eval.CostModel;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptFile;
 import dev.specdec.eval.report.EvalReportWriter;
@@ -15,6 +16,7 @@ import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -125,15 +127,18 @@ final class EvalCommand implements Callable<Integer> {
     configSet.validate(cmd);
     List<BenchPrompt> set = PromptFile.read(prompts);
     ModelBundle bundle = ModelBundle.load(model.bundleDirectory());
-    List<BenchConfig> parsed = configs(cmd, bundle);
+    List<BenchConfig> parsed = configs(cmd, bundle, set);
     // Before the report directory is staged: a bad --threads leaves --out as it was.
     EngineOptions engineOptions = model.threads.engineOptions(cmd);
     Interruption interruption = parent.interruption();
     PrintWriter stdout = cmd.getOut();
     try (ReportDirectory dir = prepare()) {
       ProgressBar progress = ProgressBar.onTerminal(cmd.getErr());
+      // The target's costs on this machine, probed afresh (about a second): what the predicted
+      // speedups are priced with (report.json keeps it as "costModel").
+      CostModel targetCost = CostModel.probe(bundle, model.device, engineOptions);
       EvalReport report =
-          new AcceptanceEval(warmup, truncatePrompts)
+          new AcceptanceEval(warmup, truncatePrompts, Optional.of(targetCost))
               .run(
                   bundle,
                   model.device,
@@ -191,12 +196,15 @@ final class EvalCommand implements Callable<Integer> {
   /**
    * The configs given, or one per runnable drafter; a bad spec or repeated name is a usage error.
    */
-  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle) {
+  private List<BenchConfig> configs(CommandLine cmd, ModelBundle bundle, List<BenchPrompt> prompts)
+      throws UserException {
     return configSet.configs(
         cmd,
         configs,
         bundle,
         seed,
+        prompts,
+        model.threads.engineOptions(cmd).intraOpThreads(),
         () -> {
           List<BenchConfig> defaults =
               AcceptanceEval.defaultConfigs(bundle, () -> configSet.base(bundle, seed));

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       DecodeCommand.class,
       BenchCommand.class,
+      TuneCommand.class,
       EvalCommand.class,
       InspectCommand.class,
       ImportCommand.class,

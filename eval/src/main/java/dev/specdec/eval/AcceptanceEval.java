@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +35,7 @@ import java.util.function.Supplier;
 public final class AcceptanceEval {
   private final int warmup;
   private final boolean truncatePrompts;
+  private final Optional<CostModel> targetCost;
 
   /**
    * A harness.
@@ -44,6 +46,17 @@ public final class AcceptanceEval {
    *     when the context is full), and one that does not fit at all is an error
    */
   public AcceptanceEval(int warmup, boolean truncatePrompts) {
+    this(warmup, truncatePrompts, Optional.empty());
+  }
+
+  /**
+   * A harness that also predicts each config's speedup from its step records under {@code
+   * targetCost}, the target's measured costs on this machine ({@link SpeedPrediction}).
+   *
+   * @param targetCost the target's cost model; empty: predicted speedups are {@code NaN}
+   */
+  public AcceptanceEval(int warmup, boolean truncatePrompts, Optional<CostModel> targetCost) {
+    this.targetCost = Objects.requireNonNull(targetCost, "targetCost");
     if (warmup < 0) {
       throw new IllegalArgumentException("warmup must be >= 0, was " + warmup);
     }
@@ -201,13 +214,14 @@ public final class AcceptanceEval {
         complete = evaluate(session, config, prompts, progress, runs);
       }
       if (!runs.isEmpty()) {
-        results.add(ConfigEval.of(config, runs));
+        results.add(ConfigEval.of(config, runs, targetCost));
       }
       if (!complete) {
         break;
       }
     }
-    return new EvalReport(bundleName, prompts.size(), maxNewTokens, warmup, results, complete);
+    return new EvalReport(
+        bundleName, prompts.size(), maxNewTokens, warmup, results, complete, targetCost);
   }
 
   /**
@@ -223,6 +237,7 @@ public final class AcceptanceEval {
       SpeedBenchmark.Progress progress,
       List<PromptRun> runs) {
     long seed = config.options().seed();
+    prompts = config.promptsOf(prompts);
     int maxNewTokens = config.options().maxNewTokens();
     int capacity = session.capacity();
     List<int[]> full = PromptLengths.encodeAll(prompts, session::promptTokens);

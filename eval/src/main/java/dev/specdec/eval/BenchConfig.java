@@ -16,8 +16,16 @@ import java.util.Set;
  * @param name the name reports show, not empty
  * @param options the settings of the speculative runs; the baseline runs use the same sampling,
  *     seed and length with no drafter
+ * @param categories the prompt categories this config runs on ({@link EvalReport#UNCATEGORIZED} for
+ *     prompts without one); empty: every prompt. A tuning profile gives each category its own
+ *     config this way
  */
-public record BenchConfig(String name, DecodeOptions options) {
+public record BenchConfig(String name, DecodeOptions options, Set<String> categories) {
+
+  /** A config that runs on every prompt. */
+  public BenchConfig(String name, DecodeOptions options) {
+    this(name, options, Set.of());
+  }
 
   /** The keys a spec may set, in the order {@link #spec()} writes them. */
   public static final List<String> KEYS =
@@ -43,6 +51,25 @@ public record BenchConfig(String name, DecodeOptions options) {
     if (name.isBlank()) {
       throw new IllegalArgumentException("a config's name must not be blank");
     }
+    categories = Set.copyOf(categories);
+  }
+
+  /** This config restricted to the prompts of {@code only} (not empty). */
+  public BenchConfig onlyFor(Set<String> only) {
+    if (only.isEmpty()) {
+      throw new IllegalArgumentException("config " + name + ": no categories to restrict to");
+    }
+    return new BenchConfig(name, options, only);
+  }
+
+  /** The prompts of {@code prompts} this config runs on, in order. */
+  public List<BenchPrompt> promptsOf(List<BenchPrompt> prompts) {
+    if (categories.isEmpty()) {
+      return prompts;
+    }
+    return prompts.stream()
+        .filter(p -> categories.contains(p.category().orElse(EvalReport.UNCATEGORIZED)))
+        .toList();
   }
 
   /**

@@ -329,7 +329,7 @@ public final class BundleDecoder implements AutoCloseable {
     return options;
   }
 
-  /** The drafter's {@link Drafter#name()}, which equals {@code options().drafter().toString()}. */
+  /** The drafter's {@link Drafter#name()}, which equals {@code options().drafter().name()}. */
   String drafterName() {
     return drafter.name();
   }

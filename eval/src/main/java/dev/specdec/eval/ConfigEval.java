@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What {@link AcceptanceEval} found for one configuration.
@@ -35,12 +36,24 @@ public record ConfigEval(
    * @throws IllegalArgumentException when {@code runs} is empty
    */
   public static ConfigEval of(BenchConfig config, List<PromptRun> runs) {
+    return of(config, runs, Optional.empty());
+  }
+
+  /**
+   * Summarizes {@code runs} overall and per category, predicting speedups under {@code targetCost}
+   * when given ({@link SpeedPrediction}).
+   *
+   * @throws IllegalArgumentException when {@code runs} is empty
+   */
+  public static ConfigEval of(
+      BenchConfig config, List<PromptRun> runs, Optional<CostModel> targetCost) {
     Map<String, List<PromptRun>> groups = new LinkedHashMap<>();
     for (PromptRun run : runs) {
       groups.computeIfAbsent(run.category(), c -> new ArrayList<>()).add(run);
     }
     Map<String, EvalMetrics> byCategory = new LinkedHashMap<>();
-    groups.forEach((category, group) -> byCategory.put(category, EvalMetrics.of(group)));
-    return new ConfigEval(config, runs, EvalMetrics.of(runs), byCategory);
+    groups.forEach(
+        (category, group) -> byCategory.put(category, EvalMetrics.of(group, targetCost)));
+    return new ConfigEval(config, runs, EvalMetrics.of(runs, targetCost), byCategory);
   }
 }

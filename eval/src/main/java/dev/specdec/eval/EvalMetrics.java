@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The acceptance and speed metrics of a group of {@link PromptRun}s (one configuration, all prompts
@@ -43,9 +44,15 @@ import java.util.Objects;
  * @param targetStepNanos the plain runs' decode time ÷ their target passes: one target step
  * @param costRatio c = draftNanosPerStep ÷ (γ · targetStepNanos): the cost of drafting one depth
  *     relative to a target step (for chains, of one draft token), all measured in the same runs
- * @param predictedSpeedup Leviathan et al.'s (1 − α^(γ+1)) / ((1 − α)(γc + 1)) from the measured α
+ * @param predictedSpeedup the {@link SpeedPrediction} from the step records and the machine's cost
+ *     model ({@link CostModel}): every step's verification priced at its own tree size and past
+ *     length; {@code NaN} when no cost model was given
+ * @param leviathanSpeedup Leviathan et al.'s (1 − α^(γ+1)) / ((1 − α)(γc + 1)) from the measured α
  *     ({@code chainAcceptance}), γ and c; a model of chains with independent acceptance whose
- *     verification costs one target step
+ *     verification costs one target step, kept for comparison: it misses where acceptance is uneven
+ *     or multi-token passes cost more than one
+ * @param predictionOverheadNanos the per-pass overhead beyond the probe's cost that the prediction
+ *     measured on the plain runs ({@link SpeedPrediction#overheadNanos()})
  * @param observedSpeedup the mean over prompts of speculative ÷ plain tokens/s
  * @param observedSpeedupCi t-interval of that mean
  * @param tokensPerSecond speculative new tokens ÷ their prefill plus decode time, all runs together
@@ -80,6 +87,8 @@ public record EvalMetrics(
     double targetStepNanos,
     double costRatio,
     double predictedSpeedup,
+    double leviathanSpeedup,
+    double predictionOverheadNanos,
     double observedSpeedup,
     ConfidenceInterval observedSpeedupCi,
     double tokensPerSecond,
@@ -99,6 +108,15 @@ public record EvalMetrics(
     acceptanceByPosition = List.copyOf(acceptanceByPosition);
     acceptedLengthHistogram = List.copyOf(acceptedLengthHistogram);
     topKAccuracyByDepth = topKAccuracyByDepth.stream().map(List::copyOf).toList();
+  }
+
+  /**
+   * Predicted ÷ observed speedup − 1: how far the cost model's prediction is off ({@code NaN} when
+   * either is unknown).
+   */
+  public double predictionError() {
+    double e = predictedSpeedup / observedSpeedup - 1;
+    return Double.isFinite(e) ? e : Double.NaN;
   }
 
   /** Degenerate outputs / prompts. */
@@ -126,11 +144,20 @@ public record EvalMetrics(
   }
 
   /**
-   * The metrics of {@code runs}.
+   * The metrics of {@code runs} without a cost model: the predicted speedup is {@code NaN}.
    *
    * @throws IllegalArgumentException when {@code runs} is empty
    */
   public static EvalMetrics of(List<PromptRun> runs) {
+    return of(runs, Optional.empty());
+  }
+
+  /**
+   * The metrics of {@code runs}, the speedup predicted under {@code targetCost} when given.
+   *
+   * @throws IllegalArgumentException when {@code runs} is empty
+   */
+  public static EvalMetrics of(List<PromptRun> runs, Optional<CostModel> targetCost) {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("no runs to summarize");
     }
@@ -215,6 +242,8 @@ public record EvalMetrics(
     double perStep = steps == 0 ? Double.NaN : (double) draftNanos / steps;
     double targetStep = plainPasses == 0 ? Double.NaN : (double) plainDecodeNanos / plainPasses;
     double c = perStep / (gamma * targetStep);
+    SpeedPrediction prediction =
+        targetCost.map(cost -> SpeedPrediction.of(runs, cost)).orElse(SpeedPrediction.NONE);
     return new EvalMetrics(
         runs.size(),
         newTokens,
@@ -234,7 +263,9 @@ public record EvalMetrics(
         perStep,
         targetStep,
         Double.isFinite(c) ? c : Double.NaN,
+        prediction.speedup(),
         predictedSpeedup(alpha, gamma, c),
+        prediction.overheadNanos(),
         mean(runs.stream().mapToDouble(PromptRun::speedup).filter(Double::isFinite).toArray()),
         ConfidenceInterval.ofMean(
             runs.stream().mapToDouble(PromptRun::speedup).filter(Double::isFinite).toArray()),

@@ -186,6 +186,7 @@ public final class SpeedBenchmark {
       Progress progress,
       List<Comparison> samples) {
     long seed = config.options().seed();
+    prompts = config.promptsOf(prompts);
     List<int[]> encoded = PromptLengths.encodeAll(prompts, decoder::promptTokens);
     PromptLengths.requireAllFit(config.name(), prompts, encoded, decoder.capacity(), "");
     for (int p = 0; p < prompts.size(); p++) {

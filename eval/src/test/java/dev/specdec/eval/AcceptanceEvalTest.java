@@ -10,8 +10,10 @@ import dev.specdec.eval.ScriptedSession.Plan;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.DecodeResult;
 import dev.specdec.verification.DecodeStats;
+import dev.specdec.verification.PassCost;
 import dev.specdec.verification.StepListener;
 import dev.specdec.verification.StopReason;
+import dev.specdec.verification.VerifyOverhead;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +57,11 @@ class AcceptanceEvalTest {
       Map.of(1, List.of(new Plan(2, true), new Plan(0, true)));
 
   static EvalReport evaluate(List<String> progress) throws Exception {
-    return new AcceptanceEval(1, false)
+    return evaluate(progress, Optional.empty());
+  }
+
+  static EvalReport evaluate(List<String> progress, Optional<CostModel> cost) throws Exception {
+    return new AcceptanceEval(1, false, cost)
         .run(
             "scripted",
             List.of(config("chain"), config("tree")),
@@ -103,7 +109,8 @@ class AcceptanceEvalTest {
     assertEquals(0.1, m.costRatio(), EPS);
     double alpha = 9.0 / 14;
     assertEquals(
-        (1 - Math.pow(alpha, 4)) / ((1 - alpha) * (3 * 0.1 + 1)), m.predictedSpeedup(), EPS);
+        (1 - Math.pow(alpha, 4)) / ((1 - alpha) * (3 * 0.1 + 1)), m.leviathanSpeedup(), EPS);
+    assertTrue(Double.isNaN(m.predictedSpeedup()), "no cost model, no prediction");
     // Speculative A: prefill 1000 + 4 passes + 9 drafts * 100 = 5900 ns; B: 1000 + 5000 + 1200.
     // Plain: 1000 + 9 * 1000 = 10000 ns each.
     double speedupA = 10000.0 / 5900;
@@ -163,14 +170,70 @@ class AcceptanceEvalTest {
     assertEquals(300.0 / (13.0 / 5) / 1000, m.costRatio(), EPS);
     double alpha = 11.0 / 12;
     assertEquals(
-        (1 - Math.pow(alpha, 1 + 13.0 / 5)) / ((1 - alpha) * (0.3 + 1)), m.predictedSpeedup(), EPS);
+        (1 - Math.pow(alpha, 1 + 13.0 / 5)) / ((1 - alpha) * (0.3 + 1)), m.leviathanSpeedup(), EPS);
     // Speculative A 1000 + 4000 + 900, B 1000 + 3000 + 600; plain 10000 each.
     assertEquals((10000.0 / 5900 + 10000.0 / 4600) / 2, m.observedSpeedup(), EPS);
     assertEquals(18 / 10500e-9, m.tokensPerSecond(), 1e-6);
   }
 
   @Test
-  void predictedSpeedupHasItsLimitAtFullAcceptance() {
+  void predictionFromStepRecordsEqualsObservedWhenTheCostModelIsTheClock() throws Exception {
+    // The scripted clock: every pass 1000 ns whatever its size, drafts 100 ns each.
+    EvalReport report =
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(1000, 0))));
+    for (ConfigEval c : report.configs()) {
+      EvalMetrics m = c.overall();
+      assertEquals(m.observedSpeedup(), m.predictedSpeedup(), EPS, c.config().name());
+      assertEquals(0.0, m.predictionOverheadNanos(), EPS);
+      assertEquals(0.0, m.predictionError(), EPS);
+      for (EvalMetrics byCategory : c.byCategory().values()) {
+        assertEquals(byCategory.observedSpeedup(), byCategory.predictedSpeedup(), EPS);
+      }
+    }
+  }
+
+  @Test
+  void predictionMeasuresTheOverheadBeyondTheProbeOnThePlainRuns() throws Exception {
+    // The probe says 800 ns a pass; the plain runs take 1000: 200 ns of overhead per pass, which
+    // every speculative step pays too, so the prediction still lands on the clock.
+    EvalMetrics m =
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(800, 0))))
+            .configs()
+            .get(0)
+            .overall();
+    assertEquals(200.0, m.predictionOverheadNanos(), 1e-9);
+    assertEquals(m.observedSpeedup(), m.predictedSpeedup(), EPS);
+  }
+
+  @Test
+  void predictionPricesEachStepAtItsOwnTreeSize() throws Exception {
+    // Passes cost 1000 + 250 per token beyond the first, as the clock does not: the chain's
+    // trees of 4 nodes cost 1750 each, the root-only steps 1000, the plain passes 1000 (no
+    // overhead). A: prefill 1000 + 3 * 1750 + 1000 + drafts 900 = 8150; B: 1000 + 4 * 1750 +
+    // 1000 + 1200 = 10200; plain 10000 each.
+    EvalMetrics m =
+        evaluate(new ArrayList<>(), Optional.of(CostModel.of(PassCost.linear(1000, 250))))
+            .configs()
+            .get(0)
+            .overall();
+    assertEquals(0.0, m.predictionOverheadNanos(), 1e-9);
+    assertEquals((10000.0 / 8150 + 10000.0 / 10200) / 2, m.predictedSpeedup(), EPS);
+    assertTrue(m.predictionError() < 0, "dearer passes than the clock's predict less");
+  }
+
+  @Test
+  void predictionAddsTheVerificationWorkALargerStepDoesBeyondItsPass() throws Exception {
+    // 300 ns more per step of 4 tokens than per one-token step: A's three drafting steps cost
+    // 900 more (6800), B's four 1200 more (8400); plain steps are one-token steps (no change).
+    CostModel model =
+        new CostModel(
+            PassCost.linear(1000, 0), new VerifyOverhead(new int[] {1, 4}, new double[] {50, 350}));
+    EvalMetrics m = evaluate(new ArrayList<>(), Optional.of(model)).configs().get(0).overall();
+    assertEquals((10000.0 / 6800 + 10000.0 / 8400) / 2, m.predictedSpeedup(), EPS);
+  }
+
+  @Test
+  void leviathanSpeedupHasItsLimitAtFullAcceptance() {
     assertEquals(5 / 1.4, EvalMetrics.predictedSpeedup(1.0, 4, 0.1), EPS);
     assertEquals(1.0, EvalMetrics.predictedSpeedup(0.0, 4, 0.0), EPS);
     assertTrue(Double.isNaN(EvalMetrics.predictedSpeedup(Double.NaN, 4, 0.1)));

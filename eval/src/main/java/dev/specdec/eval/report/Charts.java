@@ -140,7 +140,10 @@ final class Charts {
       Double half = ci.isKnown() ? (ci.upper() - ci.lower()) / 2 : null;
       data.add(finite(m.observedSpeedup()), half, "observed (95% CI)", c.config().name());
       data.add(
-          finite(m.predictedSpeedup()), null, "predicted (Leviathan et al.)", c.config().name());
+          finite(m.predictedSpeedup()),
+          null,
+          "predicted (step records x cost model)",
+          c.config().name());
     }
     JFreeChart chart =
         ChartFactory.createBarChart(

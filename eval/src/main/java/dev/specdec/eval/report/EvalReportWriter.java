@@ -8,9 +8,11 @@ import com.google.gson.JsonObject;
 import dev.specdec.eval.BudgetDistribution;
 import dev.specdec.eval.ConfidenceInterval;
 import dev.specdec.eval.ConfigEval;
+import dev.specdec.eval.CostModel;
 import dev.specdec.eval.DegenerateLoop;
 import dev.specdec.eval.EvalMetrics;
 import dev.specdec.eval.EvalReport;
+import dev.specdec.eval.PassCosts;
 import dev.specdec.eval.PromptRun;
 import dev.specdec.eval.ReportJson;
 import dev.specdec.verification.StepRecord;
@@ -100,7 +102,7 @@ public final class EvalReportWriter {
       JsonObject config = new JsonObject();
       config.addProperty("name", c.config().name());
       config.addProperty("spec", c.config().spec());
-      config.addProperty("drafter", c.config().options().drafter().toString());
+      config.addProperty("drafter", c.config().options().drafter().name());
       config.addProperty("k", c.config().options().draftTokens());
       config.addProperty("temperature", c.config().options().sampling().temperature());
       config.addProperty("acceptance", c.config().options().rule().name());
@@ -123,6 +125,28 @@ public final class EvalReportWriter {
       configs.add(config);
     }
     json.add("configs", configs);
+    report.costModel().ifPresent(model -> json.add("costModel", costModel(model)));
+    return json;
+  }
+
+  /** The cost model as {@code {"target": {key, tokens, pasts, nanos}, "verifyOverhead": ...}}. */
+  private static JsonObject costModel(CostModel model) {
+    JsonObject json =
+        com.google.gson.JsonParser.parseString(
+                PassCosts.toJson(java.util.Map.of("target", model.target())))
+            .getAsJsonObject();
+    JsonObject verify = new JsonObject();
+    JsonArray tokens = new JsonArray();
+    JsonArray nanos = new JsonArray();
+    for (int t : model.verify().tokens()) {
+      tokens.add(t);
+    }
+    for (double n : model.verify().nanos()) {
+      nanos.add(n);
+    }
+    verify.add("tokens", tokens);
+    verify.add("nanos", nanos);
+    json.add("verifyOverhead", verify);
     return json;
   }
 
@@ -151,6 +175,9 @@ public final class EvalReportWriter {
     json.add("targetStepNanos", ReportJson.number(m.targetStepNanos()));
     json.add("costRatio", ReportJson.number(m.costRatio()));
     json.add("predictedSpeedup", ReportJson.number(m.predictedSpeedup()));
+    json.add("predictionError", ReportJson.number(m.predictionError()));
+    json.add("predictionOverheadNanos", ReportJson.number(m.predictionOverheadNanos()));
+    json.add("leviathanSpeedup", ReportJson.number(m.leviathanSpeedup()));
     json.add("observedSpeedup", ReportJson.number(m.observedSpeedup()));
     json.add("observedSpeedupCi", interval(m.observedSpeedupCi()));
     json.add("tokensPerSecond", ReportJson.number(m.tokensPerSecond()));
@@ -246,7 +273,8 @@ public final class EvalReportWriter {
         "config,category,prompts,new_tokens,drafting_steps,drafted,accepted,tau,tau_ci_low,"
             + "tau_ci_high,acceptance_rate,acceptance_ci_low,acceptance_ci_high,"
             + "acceptance_by_position,accepted_length_histogram,top1_accuracy_by_depth,"
-            + "drafts_per_step,mean_depth,chain_acceptance,cost_ratio,predicted_speedup,observed_speedup,speedup_ci_low,"
+            + "drafts_per_step,mean_depth,chain_acceptance,cost_ratio,predicted_speedup,prediction_error,"
+            + "leviathan_speedup,observed_speedup,speedup_ci_low,"
             + "speedup_ci_high,tokens_per_second,tps_ci_low,tps_ci_high,"
             + "baseline_tokens_per_second,identical_prompts,degenerate_outputs,"
             + "degenerate_fraction,tau_non_degenerate,acceptance_rate_non_degenerate\n");
@@ -286,6 +314,8 @@ public final class EvalReportWriter {
             num(m.chainAcceptance()),
             num(m.costRatio()),
             num(m.predictedSpeedup()),
+            num(m.predictionError()),
+            num(m.leviathanSpeedup()),
             num(m.observedSpeedup()),
             num(m.observedSpeedupCi().lower()),
             num(m.observedSpeedupCi().upper()),
@@ -406,6 +436,7 @@ public final class EvalReportWriter {
     "c",
     "predicted",
     "observed [95% CI]",
+    "pred. error",
     "tok/s",
     "plain tok/s",
     "identical",
@@ -424,6 +455,7 @@ public final class EvalReportWriter {
         fmt("%.3f", m.costRatio()),
         fmt("%.2fx", m.predictedSpeedup()),
         fmt("%.2fx", m.observedSpeedup()) + " " + ci("%.2f", m.observedSpeedupCi()),
+        signedPercent(m.predictionError()),
         fmt("%.1f", m.tokensPerSecond()),
         fmt("%.1f", m.baselineTokensPerSecond()),
         // Only greedy outputs must equal plain decoding; sampled ones differ by design.
@@ -472,9 +504,13 @@ public final class EvalReportWriter {
       chains, drafts per step). **c** = drafter wall time per drafting step / gamma / one target \
       step (decode time / target passes of the plain runs of the same prompts, same process): the \
       cost of drafting one depth relative to a target step.
-      - **predicted** = (1 - alpha^(gamma+1)) / ((1 - alpha)(gamma c + 1)) (Leviathan et al., \
-      2023): a model of chains with independent acceptance whose verification costs one target \
-      step; wider trees and multi-token passes depart from it.
+      - **predicted**: the speedup predicted from the step records and the machine's cost model, \
+      not from the speculative runs' time: per step one target pass over the tree it verified \
+      (T nodes after P cached positions), priced by the target's pass-cost probe, plus the \
+      per-pass overhead beyond the probe measured on the plain runs, plus the drafter's recorded \
+      propose time; against the plain runs' passes priced the same way. **pred. error** = \
+      predicted / observed - 1. (report.json also keeps Leviathan et al.'s single-alpha \
+      (1 - alpha^(gamma+1)) / ((1 - alpha)(gamma c + 1)) as `leviathanSpeedup`, for comparison.)
       - **observed** = mean over prompts of speculative tokens/s / plain tokens/s (prefill \
       included), with its t-interval; **tok/s** = all new tokens / all prefill and decode time.
       - **degenerate**: speculative outputs whose last %d new tokens are one unit of at most %d \
@@ -490,6 +526,10 @@ public final class EvalReportWriter {
       rows.add("d" + (d + 1) + " " + joinedPercent(m.topKAccuracyByDepth().get(d)));
     }
     return String.join(", ", rows);
+  }
+
+  private static String signedPercent(double v) {
+    return Double.isFinite(v) ? String.format(Locale.ROOT, "%+.1f%%", 100 * v) : "n/a";
   }
 
   private static String joinedPercent(List<Double> values) {

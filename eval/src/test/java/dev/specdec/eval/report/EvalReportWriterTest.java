@@ -33,6 +33,7 @@ class EvalReportWriterTest {
     assertEquals("specdec eval --prompts p.jsonl", json.get("command").getAsString());
     JsonObject chain = json.getAsJsonArray("configs").get(0).getAsJsonObject();
     assertEquals("chain", chain.get("name").getAsString());
+    assertEquals("draft", chain.get("drafter").getAsString(), "the drafter's name, not its spec");
     JsonObject overall = chain.getAsJsonObject("overall");
     assertEquals(1 + 9.0 / 7, overall.get("meanAcceptedLength").getAsDouble(), 1e-12);
     assertEquals(9, overall.get("acceptedTokens").getAsLong());

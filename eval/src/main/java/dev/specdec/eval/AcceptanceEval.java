@@ -87,7 +87,7 @@ public final class AcceptanceEval {
    */
   static boolean runnable(DrafterSpec drafter, ModelBundle bundle) {
     return !(drafter instanceof DrafterSpec.None)
-        && BundleDecoder.missingModel(drafter, bundle).isEmpty();
+        && BundleDrafters.missingModel(drafter, bundle).isEmpty();
   }
 
   /**

@@ -1,13 +1,7 @@
 package dev.specdec.eval;
 
-import dev.specdec.DrafterSpec;
 import dev.specdec.drafting.Drafter;
-import dev.specdec.drafting.LookupConfig;
-import dev.specdec.drafting.LookupFirstDrafter;
-import dev.specdec.drafting.MtpDrafter;
-import dev.specdec.drafting.PromptLookupDrafter;
 import dev.specdec.model.CausalLm;
-import dev.specdec.model.MedusaHeads;
 import dev.specdec.model.ModelInfo;
 import dev.specdec.model.TextTokenizer;
 import dev.specdec.runtime.BundleException;
@@ -164,7 +158,7 @@ public final class BundleDecoder implements AutoCloseable {
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(engineOptions, "engineOptions");
     Objects.requireNonNull(options, "options");
-    Optional<String> missing = missingModel(options.drafter(), bundle);
+    Optional<String> missing = BundleDrafters.missingModel(options.drafter(), bundle);
     if (missing.isPresent()) {
       throw new BundleException(
           "bundle '"
@@ -204,29 +198,9 @@ public final class BundleDecoder implements AutoCloseable {
                 + info.vocabSize());
       }
       Random drafterRandom = new Random(0);
-      CausalLm[] chainDraft = new CausalLm[1]; // the draft model of a chain drafter, for its cost
-      drafter =
-          switch (options.drafter()) {
-            case DrafterSpec.None n -> Drafter.none();
-            case DrafterSpec.DraftModel d ->
-                draftModel(engine, bundle, device, options, drafterRandom, chainDraft);
-            case DrafterSpec.DraftTree d ->
-                Drafter.draftModelTree(
-                    engine.loadCausalLm(bundle.draft().orElseThrow(), device), d.tree());
-            case DrafterSpec.Medusa m -> medusa(engine, bundle, device, m, info);
-            case DrafterSpec.Lookup l -> PromptLookupDrafter.create(l.config());
-            case DrafterSpec.LookupThenDraft l -> {
-              LookupConfig config = l.config();
-              // A minimum match of ngram-min is always in range, so of() cannot throw and leave
-              // the draft model unowned.
-              yield LookupFirstDrafter.of(
-                  config,
-                  draftModel(engine, bundle, device, options, drafterRandom, chainDraft),
-                  config.ngramMin());
-            }
-            case DrafterSpec.Mtp m ->
-                mtpDrafter(engine, bundle, device, options, m, info, drafterRandom);
-          };
+      BundleDrafters.Built built =
+          BundleDrafters.build(engine, bundle, device, options, info, drafterRandom);
+      drafter = built.drafter();
       BudgetPolicy budget = BudgetPolicy.fixed();
       if (options.budget() == BudgetMode.AUTO) {
         // Probing before the first generation leaves both caches empty, as reset() would.
@@ -234,10 +208,11 @@ public final class BundleDecoder implements AutoCloseable {
         PassCostCache cache = PassCostCache.user();
         PassCost targetCost = cache.costOf(target, bundle.target(), setting, false);
         budget =
-            chainDraft[0] != null
+            built.chainDraft().isPresent()
                 ? BudgetPolicy.auto(
                     targetCost,
-                    cache.costOf(chainDraft[0], bundle.draft().orElseThrow(), setting, false))
+                    cache.costOf(
+                        built.chainDraft().get(), bundle.draft().orElseThrow(), setting, false))
                 : BudgetPolicy.auto(targetCost);
       }
       BundleDecoder decoder =
@@ -256,67 +231,6 @@ public final class BundleDecoder implements AutoCloseable {
         engine.close();
       }
     }
-  }
-
-  private static Drafter draftModel(
-      Engine engine,
-      ModelBundle bundle,
-      Device device,
-      DecodeOptions options,
-      Random random,
-      CausalLm[] loaded)
-      throws IOException, ModelContractException, DeviceUnavailableException {
-    loaded[0] = engine.loadCausalLm(bundle.draft().orElseThrow(), device);
-    return Drafter.draftModel(loaded[0], options.sampling(), options.draftTokens(), random);
-  }
-
-  private static Drafter mtpDrafter(
-      Engine engine,
-      ModelBundle bundle,
-      Device device,
-      DecodeOptions options,
-      DrafterSpec.Mtp spec,
-      ModelInfo target,
-      Random random)
-      throws IOException, ModelContractException, DeviceUnavailableException {
-    return MtpDrafter.of(
-        engine.loadMtp(bundle.mtp().orElseThrow(), device, target),
-        options.sampling(),
-        spec.config(),
-        random);
-  }
-
-  private static Drafter medusa(
-      Engine engine, ModelBundle bundle, Device device, DrafterSpec.Medusa spec, ModelInfo target)
-      throws IOException, ModelContractException, DeviceUnavailableException, BundleException {
-    MedusaHeads heads = engine.loadMedusaHeads(bundle.medusa().orElseThrow(), device);
-    try {
-      heads.requireTarget(target);
-      return Drafter.medusa(heads, spec.tree());
-    } catch (IllegalArgumentException e) {
-      heads.close();
-      throw new BundleException("bundle '" + bundle.name() + "': " + e.getMessage());
-    }
-  }
-
-  /**
-   * The model of {@code bundle} that {@code drafter} needs and the bundle lacks ({@code "draft
-   * model"}, {@code "MTP module"}, {@code "Medusa heads"}), or empty when it has what it needs.
-   */
-  static Optional<String> missingModel(DrafterSpec drafter, ModelBundle bundle) {
-    return switch (drafter) {
-      case DrafterSpec.None n -> Optional.empty();
-      case DrafterSpec.Lookup l -> Optional.empty();
-      case DrafterSpec.DraftModel d -> absent(bundle.draft(), "draft model");
-      case DrafterSpec.DraftTree d -> absent(bundle.draft(), "draft model");
-      case DrafterSpec.LookupThenDraft l -> absent(bundle.draft(), "draft model");
-      case DrafterSpec.Mtp m -> absent(bundle.mtp(), "MTP module");
-      case DrafterSpec.Medusa m -> absent(bundle.medusa(), "Medusa heads");
-    };
-  }
-
-  private static Optional<String> absent(Optional<Path> file, String what) {
-    return file.isPresent() ? Optional.empty() : Optional.of(what);
   }
 
   /** The loaded bundle. */

@@ -85,6 +85,11 @@ public final class EvalReportWriter {
     return MarkdownSummary.toMarkdown(report, command);
   }
 
+  /** The Markdown table with one row per configuration, over all prompts. */
+  public static String overviewTable(EvalReport report) {
+    return MarkdownSummary.overviewTable(report);
+  }
+
   /** The HTML page ({@value #HTML}), which shows the charts written beside it. */
   public static String toHtml(EvalReport report, String command) {
     return HtmlReport.toHtml(report, command);

@@ -249,7 +249,9 @@ def main():
                 continue
             for st in i["stages"]:
                 if "args" in st:  # a layer initialisation from the target has no run of its own
-                    lines.append(train_cmd(k, st["args"]))
+                    # stages read back from an exported model keep the run's directory beside its args
+                    full = {"ckpt_dir": st.get("ckpt_dir"), "tokens": st.get("tokens", 0), "seq_len": 1024}
+                    lines.append(train_cmd(k, dict(full, **st["args"])))
             lines.append(train_cmd(k, i["args"]))
         lines.append("/usr/bin/python3 tools/train/export.py --out %s --target %s --draft %s%s%s --weights %s" % (
             a.bundle, a.target, a.draft, " --medusa " + a.medusa if a.medusa else "",

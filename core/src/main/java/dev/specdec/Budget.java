@@ -1,5 +1,7 @@
 package dev.specdec;
 
+import dev.specdec.sampling.SamplingConfig;
+
 /**
  * How a generation sizes each step's draft (see {@link GenerateOptions#budget}).
  *
@@ -17,5 +19,14 @@ public enum Budget {
   /** The drafter's own k or tree every step. */
   FIXED,
   /** Cost-aware adaptive budgets. */
-  AUTO
+  AUTO;
+
+  /**
+   * The budget of a generation that sets none: {@link #AUTO} for greedy decoding, whose output does
+   * not depend on how much is drafted, and {@link #FIXED} when sampling, so that a seed reproduces
+   * its output run to run.
+   */
+  public static Budget defaultFor(SamplingConfig sampling) {
+    return sampling.isGreedy() ? AUTO : FIXED;
+  }
 }

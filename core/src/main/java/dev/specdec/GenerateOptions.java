@@ -26,7 +26,7 @@ import java.util.OptionalInt;
  */
 public final class GenerateOptions {
   private static final GenerateOptions DEFAULTS =
-      new GenerateOptions(null, null, null, null, 0, null, null, List.of(), Budget.FIXED);
+      new GenerateOptions(null, null, null, null, 0, null, null, List.of(), null);
 
   private final Integer maxNewTokens; // null: the bundle's
   private final Double temperature; // null: the bundle's
@@ -36,7 +36,7 @@ public final class GenerateOptions {
   private final DrafterSpec drafter; // null: the bundle's default drafter
   private final AcceptanceRule acceptance; // null: the rule the temperature calls for
   private final List<String> stopStrings; // immutable
-  private final Budget budget;
+  private final Budget budget; // null: auto when greedy, fixed when sampling
 
   private GenerateOptions(
       Integer maxNewTokens,
@@ -149,8 +149,9 @@ public final class GenerateOptions {
   }
 
   /**
-   * How each step's draft is sized: {@link Budget#FIXED} (the default) or {@link Budget#AUTO}
-   * (cost-aware; see {@link Budget}). Plain decoding ignores it.
+   * How each step's draft is sized: {@link Budget#FIXED} or {@link Budget#AUTO} (cost-aware; see
+   * {@link Budget}). Unset, greedy generations are adaptive and sampled ones fixed ({@link
+   * Budget#defaultFor}). Plain decoding ignores it.
    */
   public GenerateOptions budget(Budget budget) {
     Objects.requireNonNull(budget, "budget");
@@ -158,9 +159,9 @@ public final class GenerateOptions {
         maxNewTokens, temperature, topK, topP, seed, drafter, acceptance, stopStrings, budget);
   }
 
-  /** The budget; {@link Budget#FIXED} unless set. */
-  public Budget budget() {
-    return budget;
+  /** The budget, when set. */
+  public Optional<Budget> budget() {
+    return Optional.ofNullable(budget);
   }
 
   /** The most new tokens, when set. */
@@ -231,7 +232,7 @@ public final class GenerateOptions {
         chosen,
         rule,
         stopStrings,
-        budget);
+        budget != null ? budget : Budget.defaultFor(sampling));
   }
 
   @Override
@@ -245,7 +246,7 @@ public final class GenerateOptions {
         && Objects.equals(drafter, g.drafter)
         && Objects.equals(acceptance, g.acceptance)
         && stopStrings.equals(g.stopStrings)
-        && budget == g.budget;
+        && Objects.equals(budget, g.budget);
   }
 
   @Override
@@ -273,7 +274,7 @@ public final class GenerateOptions {
         + ", stopStrings="
         + stopStrings
         + ", budget="
-        + budget
+        + (budget == null ? "by temperature" : budget)
         + "]";
   }
 }

@@ -9,6 +9,7 @@ import dev.specdec.runtime.GenerationDefaults;
 import dev.specdec.sampling.SamplingConfig;
 import dev.specdec.verification.AcceptanceRule;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,24 @@ class GenerateOptionsTest {
     assertEquals(DrafterSpec.none(), GenerateOptions.defaults().resolve(BUNDLE, false).drafter());
     GenerationDefaults plain = new GenerationDefaults(16, 0.0, 0, 1.0, 0);
     assertEquals(DrafterSpec.none(), GenerateOptions.defaults().resolve(plain, true).drafter());
+  }
+
+  @Test
+  void unsetBudgetIsAdaptiveWhenGreedyAndFixedWhenSampling() {
+    assertEquals(Budget.AUTO, GenerateOptions.defaults().resolve(BUNDLE, true).budget());
+    assertEquals(
+        Budget.FIXED, GenerateOptions.defaults().temperature(0.8).resolve(BUNDLE, true).budget());
+    assertEquals(
+        Budget.FIXED,
+        GenerateOptions.defaults().budget(Budget.FIXED).resolve(BUNDLE, true).budget());
+    assertEquals(
+        Budget.AUTO,
+        GenerateOptions.defaults()
+            .temperature(0.8)
+            .budget(Budget.AUTO)
+            .resolve(BUNDLE, true)
+            .budget());
+    assertEquals(Optional.empty(), GenerateOptions.defaults().budget());
   }
 
   @Test

@@ -22,6 +22,7 @@ import dev.specdec.verification.StopReason;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,7 +83,7 @@ class SpecDecoderTest {
             DrafterSpec.lookupThenDraft(4),
             DrafterSpec.none())) {
       GenerateOptions options = GREEDY.drafter(drafter).budget(Budget.AUTO);
-      assertEquals(Budget.AUTO, options.budget());
+      assertEquals(Optional.of(Budget.AUTO), options.budget());
       Generation g = decoder.generate(PROMPT, options);
       assertArrayEquals(plain.tokens(), g.tokens(), drafter.toString());
       assertEquals(plain.text(), g.text(), drafter.toString());

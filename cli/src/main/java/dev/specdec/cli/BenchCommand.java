@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -190,8 +191,9 @@ final class BenchCommand implements Callable<Integer> {
         seed,
         prompts,
         model.threads.engineOptions(cmd).intraOpThreads(),
+        Optional.empty(),
         () -> {
-          DecodeOptions options = configSet.base(bundle, seed).build();
+          DecodeOptions options = configSet.base(bundle, seed, Optional.empty()).build();
           return List.of(new BenchConfig(options.drafter().name(), options));
         });
   }

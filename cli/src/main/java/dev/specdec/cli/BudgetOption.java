@@ -16,7 +16,10 @@ final class BudgetOption {
           "fixed = draft k tokens (or the whole tree) every step; auto = each step drafts what"
               + " pays on this machine (chains stop early, trees are pruned to their best nodes,"
               + " speculation turns itself off when no draft beats a plain step), from a pass-cost"
-              + " probe cached under ~/.cache/specdec/pass-costs. Default: fixed.")
+              + " probe cached under ~/.cache/specdec/pass-costs. Default: auto for greedy"
+              + " decoding (temperature 0: the output is the same either way), fixed when sampling"
+              + " (so that a seed reproduces its output); eval and tune default to fixed, as they"
+              + " measure each drafter as configured.")
   BudgetMode budget;
 
   /** Sets the budget on {@code options} when one was given. */

@@ -2,12 +2,14 @@ package dev.specdec.cli;
 
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
+import dev.specdec.eval.BudgetMode;
 import dev.specdec.eval.DecodeOptions;
 import dev.specdec.eval.TuneProfile;
 import dev.specdec.runtime.ModelBundle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -41,13 +43,15 @@ final class ConfigSetOptions {
 
   /**
    * The bundle's defaults with {@code seed}, {@code --max-new-tokens} and {@code --budget} applied
-   * (a config's own {@code budget=} key overrides the latter).
+   * (a config's own {@code budget=} key overrides the latter); without {@code --budget}, {@code
+   * whenUnset} if present, else the default for the config's sampling.
    */
-  DecodeOptions.Builder base(ModelBundle bundle, long seed) {
+  DecodeOptions.Builder base(ModelBundle bundle, long seed, Optional<BudgetMode> whenUnset) {
     DecodeOptions.Builder base = DecodeOptions.defaultsFor(bundle).seed(seed);
     if (maxNewTokens != null) {
       base.maxNewTokens(maxNewTokens);
     }
+    whenUnset.ifPresent(base::budget);
     budget.applyTo(base);
     return base;
   }
@@ -59,6 +63,8 @@ final class ConfigSetOptions {
    * the profile's best config per category of {@code prompts} ({@link ProfileOption#configs}). With
    * both, the explicit configs win (a note on stderr).
    *
+   * @param whenUnset the budget of a config that names none when {@code --budget} is not given;
+   *     empty for the default of its sampling
    * @throws UserException for a missing, malformed or mismatched profile
    */
   List<BenchConfig> configs(
@@ -68,12 +74,14 @@ final class ConfigSetOptions {
       long seed,
       List<BenchPrompt> prompts,
       int threads,
+      Optional<BudgetMode> whenUnset,
       Supplier<List<BenchConfig>> defaults)
       throws UserException {
     try {
       if (specs.isEmpty() && profile.given()) {
         TuneProfile p = profile.load(bundle, cmd.getErr(), threads);
-        return profile.configs(p, prompts, () -> base(bundle, seed), budget.budget != null);
+        return profile.configs(
+            p, prompts, () -> base(bundle, seed, whenUnset), budget.budget != null);
       }
       if (profile.given()) {
         cmd.getErr()
@@ -86,7 +94,7 @@ final class ConfigSetOptions {
       List<BenchConfig> parsed = new ArrayList<>();
       Set<String> names = new HashSet<>();
       for (String spec : specs) {
-        BenchConfig c = BenchConfig.parse(spec, base(bundle, seed));
+        BenchConfig c = BenchConfig.parse(spec, base(bundle, seed, whenUnset));
         if (!names.add(c.name())) {
           throw new IllegalArgumentException("config name '" + c.name() + "' given twice");
         }

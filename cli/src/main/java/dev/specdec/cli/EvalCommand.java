@@ -3,6 +3,7 @@ package dev.specdec.cli;
 import dev.specdec.eval.AcceptanceEval;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
+import dev.specdec.eval.BudgetMode;
 import dev.specdec.eval.CostModel;
 import dev.specdec.eval.EvalReport;
 import dev.specdec.eval.PromptFile;
@@ -54,6 +55,14 @@ import picocli.CommandLine.Spec;
       "143:stopped by SIGTERM, as for 130"
     })
 final class EvalCommand implements Callable<Integer> {
+  /**
+   * The budget of a config that names none: eval measures what a drafter proposes as configured, so
+   * it drafts the full k or tree every step unless told otherwise (an adaptive budget would turn
+   * speculation off where it does not pay, and its acceptance would no longer describe the
+   * drafter).
+   */
+  private static final Optional<BudgetMode> MEASURED_BUDGET = Optional.of(BudgetMode.FIXED);
+
   @Spec CommandSpec spec;
 
   @ParentCommand SpecdecCommand parent;
@@ -205,9 +214,11 @@ final class EvalCommand implements Callable<Integer> {
         seed,
         prompts,
         model.threads.engineOptions(cmd).intraOpThreads(),
+        MEASURED_BUDGET,
         () -> {
           List<BenchConfig> defaults =
-              AcceptanceEval.defaultConfigs(bundle, () -> configSet.base(bundle, seed));
+              AcceptanceEval.defaultConfigs(
+                  bundle, () -> configSet.base(bundle, seed, MEASURED_BUDGET));
           if (defaults.isEmpty()) {
             throw new IllegalArgumentException("bundle " + bundle.name() + " runs no drafter");
           }

@@ -74,7 +74,7 @@ final class ProfileOption {
       throws UserException {
     TuneProfile.Choice choice = p.choiceFor(category);
     try {
-      BenchConfig.parse(choice.name(), choice.spec(), options); // sets the drafter's keys
+      BenchConfig.parse(choice.name(), withBudget(choice.spec()), options); // the drafter's keys
     } catch (IllegalArgumentException e) {
       throw new UserException(
           "profile " + file + ": " + e.getMessage() + "; make it again with specdec tune", e);
@@ -106,7 +106,7 @@ final class ProfileOption {
       TuneProfile.Choice c = choices.get(e.getKey());
       BenchConfig parsed;
       try {
-        String spec = budgetGiven ? withoutKey(c.spec(), "budget") : c.spec();
+        String spec = budgetGiven ? withoutKey(c.spec(), "budget") : withBudget(c.spec());
         parsed = BenchConfig.parse("profile:" + c.name(), spec, base.get());
       } catch (IllegalArgumentException ex) {
         throw new UserException(
@@ -116,6 +116,19 @@ final class ProfileOption {
       out.add(parsed.onlyFor(e.getValue()));
     }
     return out;
+  }
+
+  /**
+   * {@code spec} with a budget: profiles that name none ran their configs fixed (tune wrote the
+   * budget only when adaptive until the default became adaptive for greedy decoding).
+   */
+  static String withBudget(String spec) {
+    for (String pair : spec.split(",")) {
+      if (pair.strip().startsWith("budget=")) {
+        return spec;
+      }
+    }
+    return spec + ",budget=fixed";
   }
 
   /** {@code spec} without its {@code key=...} pair: an explicit option replaces it. */

@@ -3,6 +3,7 @@ package dev.specdec.cli;
 import dev.specdec.eval.BenchConfig;
 import dev.specdec.eval.BenchPrompt;
 import dev.specdec.eval.BenchResult;
+import dev.specdec.eval.BudgetMode;
 import dev.specdec.eval.CostModel;
 import dev.specdec.eval.DecodeOptions;
 import dev.specdec.eval.PromptFile;
@@ -163,8 +164,12 @@ final class TuneCommand implements Callable<Integer> {
     List<Tuner.Candidate> candidates = candidates(cmd, bundle);
     Tuner.ConfigMaker configOf =
         (c, tokens) -> {
+          // A candidate without a budget key is measured as written: fixed.
           DecodeOptions.Builder base =
-              DecodeOptions.defaultsFor(bundle).seed(seed).maxNewTokens(tokens);
+              DecodeOptions.defaultsFor(bundle)
+                  .seed(seed)
+                  .maxNewTokens(tokens)
+                  .budget(BudgetMode.FIXED);
           return BenchConfig.parse(c.name(), c.spec(), base);
         };
     PrintWriter err = cmd.getErr();
@@ -241,7 +246,8 @@ final class TuneCommand implements Callable<Integer> {
       String name = c.substring(0, eq);
       String specText = c.substring(eq + 1);
       try {
-        BenchConfig.parse(name, specText, DecodeOptions.defaultsFor(bundle));
+        BenchConfig.parse(
+            name, specText, DecodeOptions.defaultsFor(bundle).budget(BudgetMode.FIXED));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(cmd, "--config: " + e.getMessage(), e);
       }

@@ -53,7 +53,8 @@ class BenchCommandTest {
     JsonObject config = report.getAsJsonArray("configs").get(0).getAsJsonObject();
     assertEquals("draft", config.get("name").getAsString(), "the bundle's default drafter");
     assertEquals(
-        "drafter=draft,k=4,temperature=0.0,top-k=0,top-p=1.0", config.get("spec").getAsString());
+        "drafter=draft,k=4,temperature=0.0,top-k=0,top-p=1.0,budget=auto",
+        config.get("spec").getAsString());
     assertEquals(4, config.get("samples").getAsInt(), "2 prompts x 2 rounds");
     assertTrue(config.get("identical").getAsBoolean(), "greedy: same tokens as plain decoding");
     double min = config.get("minSpeedup").getAsDouble();

@@ -77,7 +77,8 @@ class BudgetCommandTest {
     assertTrue(
         cli.out().contains("drafter=draft,k=4,temperature=0.0,top-k=0,top-p=1.0,budget=auto"));
     assertTrue(
-        cli.out().contains("drafter=draft,k=4,temperature=0.0,top-k=0,top-p=1.0\""), cli.out());
+        cli.out().contains("drafter=draft,k=4,temperature=0.0,top-k=0,top-p=1.0,budget=fixed\""),
+        cli.out());
   }
 
   @Test

@@ -197,6 +197,8 @@ class DecodeCommandTest {
                 branches,
                 "--temperature",
                 "0",
+                "--budget",
+                "fixed", // what the lookup proposes, not whether it pays on the random test models
                 "--max-new-tokens",
                 "40",
                 "--compare",

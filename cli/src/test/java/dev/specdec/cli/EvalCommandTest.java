@@ -79,7 +79,8 @@ class EvalCommandTest {
     assertEquals(2, report.getAsJsonArray("configs").size());
     JsonObject draft = report.getAsJsonArray("configs").get(0).getAsJsonObject();
     assertEquals(
-        "drafter=draft,k=3,temperature=0.0,top-k=0,top-p=1.0", draft.get("spec").getAsString());
+        "drafter=draft,k=3,temperature=0.0,top-k=0,top-p=1.0,budget=fixed",
+        draft.get("spec").getAsString());
     assertEquals("greedy", draft.get("acceptance").getAsString());
     JsonObject overall = draft.getAsJsonObject("overall");
     assertEquals(2, overall.get("identicalPrompts").getAsInt(), "greedy: same tokens as plain");

@@ -151,7 +151,8 @@ public record BenchConfig(String name, DecodeOptions options, Set<String> catego
   /**
    * The options as a spec that parses back to them: drafter, k, temperature, top-k, top-p, with a
    * lookup drafter ngram-max, ngram-min and branches, with the mtp drafter depth and mtp-branches,
-   * an explicit acceptance rule, a tree, and budget=auto when the budget is adaptive.
+   * an explicit acceptance rule, a tree, and the budget (whose default depends on the sampling) for
+   * a drafter that drafts.
    */
   public String spec() {
     StringBuilder spec =
@@ -180,7 +181,7 @@ public record BenchConfig(String name, DecodeOptions options, Set<String> catego
     options
         .acceptance()
         .ifPresent(rule -> spec.append(",acceptance=").append(acceptanceSpec(rule)));
-    if (options.budget() != BudgetMode.FIXED) {
+    if (!(options.drafter() instanceof DrafterSpec.None)) {
       spec.append(",budget=").append(options.budget());
     }
     return spec.toString();

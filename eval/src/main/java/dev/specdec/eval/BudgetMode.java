@@ -1,5 +1,6 @@
 package dev.specdec.eval;
 
+import dev.specdec.sampling.SamplingConfig;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,6 +14,15 @@ public enum BudgetMode {
   FIXED,
   /** Cost-aware adaptive budgets, with speculation turned off where it does not pay. */
   AUTO;
+
+  /**
+   * The budget of options that set none: {@link #AUTO} for greedy decoding, whose output does not
+   * depend on how much is drafted, and {@link #FIXED} when sampling, so that a seed reproduces its
+   * output run to run.
+   */
+  public static BudgetMode defaultFor(SamplingConfig sampling) {
+    return sampling.isGreedy() ? AUTO : FIXED;
+  }
 
   /**
    * Reads {@code fixed} or {@code auto} (any case).

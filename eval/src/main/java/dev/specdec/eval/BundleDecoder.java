@@ -201,6 +201,8 @@ public final class BundleDecoder implements AutoCloseable {
       BundleDrafters.Built built =
           BundleDrafters.build(engine, bundle, device, options, info, drafterRandom);
       drafter = built.drafter();
+      // Before the pass-cost probe, which would run a target the drafter cannot serve.
+      built.drafter().modelInfo().ifPresent(d -> ModelInfo.requireSameVocabulary(info, d));
       BudgetPolicy budget = BudgetPolicy.fixed();
       if (options.budget() == BudgetMode.AUTO) {
         // Probing before the first generation leaves both caches empty, as reset() would.

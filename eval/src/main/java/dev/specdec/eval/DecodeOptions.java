@@ -154,7 +154,7 @@ public record DecodeOptions(
     private Integer depth; // null: the MTP default, k
     private Integer mtpBranches; // null: 1
     private TreeSpec tree; // null: none (medusa: DEFAULT_MEDUSA_TREE)
-    private BudgetMode budget = BudgetMode.FIXED;
+    private BudgetMode budget; // null: BudgetMode.defaultFor(the sampling)
     private boolean draftTokensSet;
 
     private Builder(GenerationDefaults defaults, boolean hasDraft) {
@@ -261,7 +261,10 @@ public record DecodeOptions(
       return this;
     }
 
-    /** Fixed (default) or adaptive budgets; plain decoding ignores it. */
+    /**
+     * Fixed or adaptive budgets; unset, {@link BudgetMode#defaultFor} the sampling (adaptive when
+     * greedy). Plain decoding ignores it.
+     */
     public Builder budget(BudgetMode budget) {
       this.budget = Objects.requireNonNull(budget, "budget");
       return this;
@@ -302,7 +305,13 @@ public record DecodeOptions(
         return new DecodeOptions(
             DrafterSpec.none(), sampling, seed, maxNewTokens, rule, BudgetMode.FIXED);
       }
-      return new DecodeOptions(spec(), sampling, seed, maxNewTokens, rule, budget);
+      return new DecodeOptions(
+          spec(),
+          sampling,
+          seed,
+          maxNewTokens,
+          rule,
+          budget != null ? budget : BudgetMode.defaultFor(sampling));
     }
 
     private DrafterSpec spec() {

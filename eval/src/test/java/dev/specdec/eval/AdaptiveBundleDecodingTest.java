@@ -99,9 +99,18 @@ class AdaptiveBundleDecodingTest {
     assertEquals(BudgetMode.AUTO, auto.options().budget());
     assertTrue(auto.spec().endsWith(",budget=auto"), auto.spec());
     assertEquals(auto.options(), BenchConfig.parse("b", auto.spec(), options()).options());
-    BenchConfig fixed = BenchConfig.parse("f=drafter=draft,k=6", options());
+    BenchConfig fixed = BenchConfig.parse("f=drafter=draft,k=6,budget=fixed", options());
     assertEquals(BudgetMode.FIXED, fixed.options().budget());
-    assertTrue(!fixed.spec().contains("budget"), "a fixed budget keeps the old spec");
+    assertTrue(fixed.spec().endsWith(",budget=fixed"), fixed.spec());
+    assertEquals(fixed.options(), BenchConfig.parse("g", fixed.spec(), options()).options());
+    assertEquals(
+        BudgetMode.AUTO,
+        BenchConfig.parse("u=drafter=draft,k=6", options()).options().budget(),
+        "greedy decoding is adaptive unless told otherwise");
+    assertEquals(
+        BudgetMode.FIXED,
+        BenchConfig.parse("s=drafter=draft,k=6,temperature=0.8", options()).options().budget(),
+        "sampling stays fixed, so that a seed reproduces its output");
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,

@@ -68,7 +68,7 @@ class BenchConfigTest {
 
     assertEquals(
         "drafter=lookup+draft,k=6,temperature=0.7,top-k=0,top-p=1.0,ngram-max=3,ngram-min=2,"
-            + "branches=2",
+            + "branches=2,budget=fixed",
         config.spec());
     assertEquals(config.options(), BenchConfig.parse("l", config.spec(), base()).options());
   }
@@ -123,7 +123,8 @@ class BenchConfigTest {
         BenchConfig.parse("t", "temperature=0.7,acceptance=typical:0.05;0.2", base());
     assertEquals(AcceptanceRule.typical(0.05, 0.2), typical.options().rule());
     assertEquals(typical.options(), BenchConfig.parse("again", typical.spec(), base()).options());
-    assertTrue(typical.spec().endsWith(",acceptance=typical:0.05;0.2"), typical.spec());
+    assertTrue(
+        typical.spec().endsWith(",acceptance=typical:0.05;0.2,budget=fixed"), typical.spec());
     assertEquals(
         AcceptanceRule.rejectionSampling(),
         BenchConfig.parse("r", "acceptance=rejection", base()).options().rule());

@@ -22,8 +22,9 @@ class BundleDecoderTest {
   private static final Path TEST_TINY =
       Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
 
+  /** Fixed budgets: the tests look at what each drafter proposes and the target accepts. */
   private static DecodeOptions.Builder options() throws BundleException {
-    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY));
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).budget(BudgetMode.FIXED);
   }
 
   @Test

@@ -63,7 +63,14 @@ class DecodeOptionsTest {
             .build();
 
     assertEquals(
-        new DecodeOptions(DrafterSpec.draftModel(3), SamplingConfig.greedy(), 42, 8), options);
+        new DecodeOptions(
+            DrafterSpec.draftModel(3),
+            SamplingConfig.greedy(),
+            42,
+            8,
+            Optional.empty(),
+            BudgetMode.AUTO),
+        options);
     assertInstanceOf(AcceptanceRule.Greedy.class, options.rule());
   }
 

@@ -19,8 +19,11 @@ class MtpBundleDecoderTest {
   private static final Path TEST_TINY =
       Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
 
+  /** Fixed budgets: the tests look at what the MTP drafter proposes and the target accepts. */
   private static DecodeOptions.Builder mtp() throws BundleException {
-    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).drafter("mtp");
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY))
+        .drafter("mtp")
+        .budget(BudgetMode.FIXED);
   }
 
   @Test
@@ -52,7 +55,7 @@ class MtpBundleDecoderTest {
             "drafter=mtp,k=6,depth=3,mtp-branches=2",
             DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)));
     assertEquals(new DrafterSpec.Mtp(3, 2, 6), config.options().drafter());
-    assertTrue(config.spec().endsWith(",depth=3,mtp-branches=2"), config.spec());
+    assertTrue(config.spec().endsWith(",depth=3,mtp-branches=2,budget=auto"), config.spec());
     assertEquals(
         config.options(),
         BenchConfig.parse(

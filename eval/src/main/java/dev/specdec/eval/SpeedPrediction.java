@@ -16,9 +16,10 @@ import java.util.Objects;
  * target's {@link PassCost} probe; the verification work beyond the pass that a step over T tokens
  * does more than a one-token step ({@link VerifyOverhead}, probed on the target alone); the same
  * per-pass overhead a plain step pays outside its pass; and the drafter's propose time as the step
- * recorded it. Per plain step: one pass over T = 1 and the overhead. Predicted speedup per prompt =
- * (prefill + plain steps) / (prefill + speculative steps), averaged over prompts as the observed
- * speedup is.
+ * recorded it, plus the slowdown that work causes the target's next pass ({@link
+ * CostModel#interference()} per drafter nanosecond, probed with the draft model). Per plain step:
+ * one pass over T = 1 and the overhead. Predicted speedup per prompt = (prefill + plain steps) /
+ * (prefill + speculative steps), averaged over prompts as the observed speedup is.
  *
  * <p>Why the overhead: the probe times short blocks of each pass shape, and a steady stream of
  * single-token passes runs below its T = 1 cell, while the decode loop adds sampling and
@@ -79,7 +80,11 @@ public record SpeedPrediction(double speedup, double overheadNanos, String costK
         // The plain step's overhead already holds a one-token step's verification work; a step
         // over t tokens does more of it.
         double extra = verify.nanos(t) - verify.nanos(1);
-        speculative += target.nanos(t, past) + extra + overhead + step.draftNanos();
+        speculative +=
+            target.nanos(t, past)
+                + extra
+                + overhead
+                + step.draftNanos() * (1 + model.interference());
       }
       double s = plain / speculative;
       if (Double.isFinite(s) && s > 0) {

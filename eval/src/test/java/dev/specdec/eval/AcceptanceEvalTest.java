@@ -233,6 +233,22 @@ class AcceptanceEvalTest {
   }
 
   @Test
+  void predictionChargesTheTargetForTheDrafterWorkBeforeItsPass() throws Exception {
+    // Half of every drafter nanosecond comes back as a slower target pass: A's 900 ns of drafts
+    // cost 450 more (5900 -> 6350), B's 1200 cost 600 more (7200 -> 7800); plain runs draft
+    // nothing.
+    CostModel model = new CostModel(PassCost.linear(1000, 0), VerifyOverhead.NONE, 0.5);
+    EvalMetrics m = evaluate(new ArrayList<>(), Optional.of(model)).configs().get(0).overall();
+    assertEquals((10000.0 / 6350 + 10000.0 / 7800) / 2, m.predictedSpeedup(), EPS);
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new CostModel(PassCost.linear(1000, 0), VerifyOverhead.NONE, 1.5))
+            .getMessage()
+            .contains("[0, 1]"));
+  }
+
+  @Test
   void leviathanSpeedupHasItsLimitAtFullAcceptance() {
     assertEquals(5 / 1.4, EvalMetrics.predictedSpeedup(1.0, 4, 0.1), EPS);
     assertEquals(1.0, EvalMetrics.predictedSpeedup(0.0, 4, 0.0), EPS);

@@ -79,6 +79,7 @@ final class JsonReport {
     verify.add("tokens", tokens);
     verify.add("nanos", nanos);
     json.add("verifyOverhead", verify);
+    json.addProperty("interference", model.interference());
     return json;
   }
 

@@ -38,7 +38,7 @@ import java.util.Objects;
 public record CostModel(PassCost target, VerifyOverhead verify, double interference) {
 
   /** Samples of each kind the interference probe times (a pass alone, a pass after the drafter). */
-  private static final int INTERFERENCE_ROUNDS = 40;
+  private static final int INTERFERENCE_ROUNDS = 100;
 
   /** Draft-model passes before each "after" sample: a typical chain's worth of drafter work. */
   private static final int INTERFERENCE_DRAFT_PASSES = 4;
@@ -92,8 +92,9 @@ public record CostModel(PassCost target, VerifyOverhead verify, double interfere
    * The target's extra pass time per nanosecond of {@code drafter} work right before it: rounds
    * alternate a target pass over 5 tokens timed alone and one timed after {@value
    * #INTERFERENCE_DRAFT_PASSES} single-token drafter passes (timed too), after {@code past} filler
-   * positions in both caches; (median after − median alone) / median drafter time, clamped to [0,
-   * 1]. Leaves both caches empty.
+   * positions in both caches; the median over rounds of (after − alone), paired so that the
+   * machine's drift cancels, over the median drafter time, clamped to [0, 1]. Leaves both caches
+   * empty.
    */
   static double probeInterference(CausalLm target, CausalLm drafter, int past) {
     int vocab = Math.min(target.info().vocabSize(), drafter.info().vocabSize());
@@ -111,8 +112,7 @@ public record CostModel(PassCost target, VerifyOverhead verify, double interfere
       }
       TokenTree verify = TokenTree.chainOf(new int[] {1, 2, 3, 4, 5});
       TokenTree draft = TokenTree.chainOf(new int[] {7});
-      long[] alone = new long[INTERFERENCE_ROUNDS];
-      long[] after = new long[INTERFERENCE_ROUNDS];
+      long[] slowdown = new long[INTERFERENCE_ROUNDS];
       long[] drafting = new long[INTERFERENCE_ROUNDS];
       for (int w = 0; w < 4; w++) {
         drafter.forward(draft);
@@ -122,17 +122,17 @@ public record CostModel(PassCost target, VerifyOverhead verify, double interfere
         target.forward(verify); // the "alone" sample follows a target pass, as in plain decoding
         long t0 = System.nanoTime();
         target.forward(verify);
-        alone[r] = System.nanoTime() - t0;
+        long alone = System.nanoTime() - t0;
         long d0 = System.nanoTime();
         for (int d = 0; d < INTERFERENCE_DRAFT_PASSES; d++) {
           drafter.forward(draft);
         }
         long d1 = System.nanoTime();
         target.forward(verify);
-        after[r] = System.nanoTime() - d1;
+        slowdown[r] = System.nanoTime() - d1 - alone;
         drafting[r] = d1 - d0;
       }
-      double beta = (median(after) - median(alone)) / median(drafting);
+      double beta = median(slowdown) / median(drafting);
       return Double.isFinite(beta) ? Math.max(0, Math.min(1, beta)) : 0;
     } finally {
       target.truncate(0);

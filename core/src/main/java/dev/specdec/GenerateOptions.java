@@ -18,7 +18,8 @@ import java.util.OptionalInt;
  * section of its {@code specdec.json} when {@code generate} runs: the most new tokens, temperature,
  * top-k, top-p, and the drafter (the draft model with the bundle's k when the bundle has one and k
  * is not 0, else plain decoding). The seed defaults to 0, the acceptance rule to the one the
- * temperature calls for (greedy at 0, exact rejection sampling otherwise), stop strings to none.
+ * temperature calls for (greedy at 0, exact rejection sampling otherwise), stop strings to none,
+ * the budget to adaptive at temperature 0 and fixed when sampling ({@link Budget#defaultFor}).
  *
  * <p>Each setter validates its value, with a message naming the setting; a combination that only
  * the bundle's defaults complete (greedy acceptance with a non-zero temperature) is checked by

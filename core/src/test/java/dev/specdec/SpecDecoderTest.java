@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The facade on the committed test bundle: exactness per drafter, streaming, stops, misuse. */
 class SpecDecoderTest {
   private static final String PROMPT = "public final class Range {";
-  private static final GenerateOptions GREEDY = GenerateOptions.defaults().maxNewTokens(40);
+
+  /** Fixed budgets: the tests look at what each drafter drafts (one sets auto explicitly). */
+  private static final GenerateOptions GREEDY =
+      GenerateOptions.defaults().maxNewTokens(40).budget(Budget.FIXED);
 
   private static SpecDecoder decoder;
 

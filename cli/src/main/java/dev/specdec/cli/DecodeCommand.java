@@ -106,7 +106,9 @@ final class DecodeCommand implements Callable<Integer> {
       names = "--compare",
       description =
           "Also decode plainly with the target alone (same sampling and seed): report its"
-              + " tokens/s, the speedup and, for greedy, whether the outputs are identical.")
+              + " tokens/s, the speedup and, for greedy, whether the outputs are identical. Both"
+              + " runs are timed after an untimed run of each; the text is printed once both are"
+              + " done, so that writing it is in neither run's time.")
   boolean compare;
 
   @Option(

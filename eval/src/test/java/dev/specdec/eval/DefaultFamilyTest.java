@@ -58,6 +58,6 @@ class DefaultFamilyTest {
 
   /** The bundle's defaults with 24 new tokens: enough to cross several drafting steps. */
   private static DecodeOptions.Builder shortRun(ModelBundle bundle) {
-    return DecodeOptions.defaultsFor(bundle).maxNewTokens(24);
+    return DecodeOptions.defaultsFor(bundle).maxNewTokens(24).budget(BudgetMode.FIXED);
   }
 }

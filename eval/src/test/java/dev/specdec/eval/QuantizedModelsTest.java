@@ -170,6 +170,7 @@ class QuantizedModelsTest {
                   .drafter(drafter)
                   .draftTokens(k)
                   .maxNewTokens(48)
+                  .budget(BudgetMode.FIXED) // every step drafts k: exactness under drafting
                   .build();
           try (BundleDecoder decoder = BundleDecoder.open(bundle, Device.cpu(), options)) {
             for (String prompt : prompts) {

@@ -18,7 +18,8 @@ class TreeDecodingTest {
       Path.of(System.getProperty("specdec.root", "..")).resolve("models/test-tiny");
 
   private static DecodeOptions.Builder options() throws BundleException {
-    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY));
+    // Fixed budgets: the tests look at what the trees draft, not whether it pays.
+    return DecodeOptions.defaultsFor(ModelBundle.load(TEST_TINY)).budget(BudgetMode.FIXED);
   }
 
   @Test

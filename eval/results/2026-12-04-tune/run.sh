@@ -3,7 +3,7 @@
 # goes through /work/bin/cpu-time: an exclusive CPU lock with the background training paused.
 set -u
 cd "$(dirname "$0")/../../.."  # the checkout
-R=eval/results/2026-12-04-tune
+R=${R:-eval/results/2026-12-04-tune}  # another results directory: R=DIR run.sh (it must hold the prompt subsets)
 J=$R/jdk-heldout-9.jsonl; NL=$R/natural-language-10.jsonl
 lscpu > $R/lscpu.txt
 CONFIGS=(
